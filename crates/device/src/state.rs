@@ -1,0 +1,287 @@
+//! Everything the device remembers across power cycles.
+//!
+//! The state is one CBOR record kept through a [`Storage`]. Its parts:
+//! the factory [`Identity`] (never erased), the users and their per-user data,
+//! the Wi-Fi configuration, the plug state and the brute-force counters.
+//!
+//! ETSI EN 303 645 4.1-1 (the identity carries this device's own verifier, so
+//! a reset returns to its own setup code), 4.4-1 (secrets only in
+//! [`SecretBytes`]) and 4.11-1 (per-user data is kept per user so it can be
+//! deleted per user).
+
+use crate::pairing_window::BruteForceRecord;
+use crate::secret::{SecretBytes, serde_exposed};
+use crate::storage::{Storage, StorageError};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Most users a device keeps (owner included).
+pub const MAX_USERS: usize = 16;
+/// Longest user or device name, in bytes.
+pub const MAX_NAME_LEN: usize = 64;
+/// Usage events kept per user; older ones are dropped first.
+pub const MAX_USAGE_EVENTS: usize = 256;
+/// Schedules kept per user.
+pub const MAX_SCHEDULES: usize = 32;
+
+/// Identifies a user on this device. Never reused after removal.
+pub type UserId = u32;
+
+/// Why the state could not be loaded or saved.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    /// The storage failed (I/O or corruption).
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// The record passed its checksum but is not a valid state.
+    #[error("stored device state cannot be decoded: {0}")]
+    Decode(String),
+    /// The state could not be encoded.
+    #[error("device state cannot be encoded: {0}")]
+    Encode(String),
+    /// No state was ever stored and no factory bundle was given.
+    #[error("the device has no identity: load a factory bundle first")]
+    NotProvisioned,
+}
+
+impl StateError {
+    /// Stable machine code.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Storage(e) => e.code(),
+            Self::Decode(_) => "state_decode",
+            Self::Encode(_) => "state_encode",
+            Self::NotProvisioned => "state_not_provisioned",
+        }
+    }
+}
+
+/// The device's factory identity: what the factory tool mints and the device never erases.
+///
+/// Holds the SPAKE2+ verifier (RFC 9383 §3.2: `w0` and `L`), never the passcode.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    /// Unique serial number.
+    pub serial: String,
+    /// Model identifier (also the hardware id firmware images are checked against).
+    pub model: String,
+    /// Short value printed in the setup code that tells devices apart while scanning.
+    pub discriminator: u16,
+    /// SPAKE2+ `w0` (32-byte P-256 scalar).
+    #[serde(with = "serde_exposed")]
+    pub verifier_w0: SecretBytes,
+    /// SPAKE2+ `L = w1·G` (65-byte SEC1 uncompressed point).
+    #[serde(with = "serde_bytes")]
+    pub verifier_l: Vec<u8>,
+    /// PBKDF2 salt used to derive `w0`/`w1` from the passcode.
+    #[serde(with = "serde_bytes")]
+    pub salt: Vec<u8>,
+    /// PBKDF2 iteration count.
+    pub iterations: u32,
+    /// Ed25519 identity key seed (32 bytes), certified by the device CA.
+    #[serde(with = "serde_exposed")]
+    pub identity_key: SecretBytes,
+    /// Certificate chain, device certificate first, then the device-CA certificate.
+    pub certificate_chain: Vec<serde_bytes::ByteBuf>,
+    /// Ed25519 public key firmware images must be signed with (EN 303 645 4.3-6).
+    #[serde(with = "serde_bytes")]
+    pub firmware_public_key: Vec<u8>,
+}
+
+/// What a user may do. ETSI EN 303 645 4.11-1: a resident controls the device and
+/// may delete their own data, but cannot remove the owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Role {
+    /// Paired the device; manages users, may reset.
+    Owner,
+    /// Lives there; controls the device, may remove only themselves.
+    Resident,
+    /// Visitor; controls the device, may remove only themselves.
+    Guest,
+}
+
+/// A user known to the device, identified by their Ed25519 public key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// Device-local id.
+    pub id: UserId,
+    /// What the user may do.
+    pub role: Role,
+    /// Display name chosen by whoever added the user.
+    pub name: String,
+    /// Ed25519 public key the user signs owner-session transcripts with.
+    #[serde(with = "serde_bytes")]
+    pub public_key: Vec<u8>,
+}
+
+/// The Wi-Fi network the device joins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WifiConfig {
+    /// Network name.
+    pub ssid: String,
+    /// WPA passphrase.
+    #[serde(with = "serde_exposed")]
+    pub passphrase: SecretBytes,
+}
+
+/// A daily switching time set by a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Schedule {
+    /// Minute of the day, 0..1440.
+    pub minute_of_day: u16,
+    /// Switch on (true) or off (false).
+    pub on: bool,
+}
+
+/// One time a user switched the plug: personal data (it reveals presence at home).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageEvent {
+    /// When (seconds since the epoch).
+    pub at: u64,
+    /// Switched on (true) or off (false).
+    pub on: bool,
+}
+
+/// Personal data kept for one user.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserData {
+    /// The user's schedules.
+    pub schedules: Vec<Schedule>,
+    /// The user's recent switching history, oldest first, at most [`MAX_USAGE_EVENTS`].
+    pub usage: Vec<UsageEvent>,
+}
+
+impl UserData {
+    /// Appends a usage event, dropping the oldest beyond [`MAX_USAGE_EVENTS`].
+    pub fn record_usage(&mut self, event: UsageEvent) {
+        if self.usage.len() >= MAX_USAGE_EVENTS {
+            self.usage.remove(0);
+        }
+        self.usage.push(event);
+    }
+}
+
+/// The complete persisted state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceState {
+    /// Factory identity; survives factory reset.
+    pub identity: Identity,
+    /// Known users; empty until paired.
+    pub users: Vec<User>,
+    /// Next id handed out; never decreases, even across factory reset, so an old id never names a new user.
+    pub next_user_id: UserId,
+    /// Wi-Fi configuration, if provisioned.
+    pub wifi: Option<WifiConfig>,
+    /// Whether the plug's relay is on.
+    pub plug_on: bool,
+    /// Per-user personal data.
+    pub user_data: BTreeMap<UserId, UserData>,
+    /// Brute-force counters; survive restarts and factory reset.
+    pub brute_force: BruteForceRecord,
+}
+
+impl DeviceState {
+    /// Fresh state for a device that has just received its factory identity.
+    #[must_use]
+    pub fn from_identity(identity: Identity) -> Self {
+        Self {
+            identity,
+            users: Vec::new(),
+            next_user_id: 1,
+            wifi: None,
+            plug_on: false,
+            user_data: BTreeMap::new(),
+            brute_force: BruteForceRecord::default(),
+        }
+    }
+
+    /// Whether an owner is provisioned.
+    #[must_use]
+    pub fn is_paired(&self) -> bool {
+        self.users.iter().any(|u| u.role == Role::Owner)
+    }
+
+    /// The user with `id`, if any.
+    #[must_use]
+    pub fn user(&self, id: UserId) -> Option<&User> {
+        self.users.iter().find(|u| u.id == id)
+    }
+
+    /// Erases everything personal: users, owner keys, Wi-Fi, per-user data and the plug
+    /// state. Keeps the identity (so the device returns to its own setup code) and the
+    /// brute-force counters (a reset must not hand an attacker fresh attempts).
+    pub fn factory_reset(&mut self) {
+        self.users.clear();
+        self.wifi = None;
+        self.plug_on = false;
+        self.user_data.clear();
+    }
+
+    /// Encodes the state as CBOR.
+    ///
+    /// # Errors
+    /// [`StateError::Encode`] if serialisation fails.
+    pub fn to_cbor(&self) -> Result<zeroize::Zeroizing<Vec<u8>>, StateError> {
+        let mut bytes = zeroize::Zeroizing::new(Vec::new());
+        ciborium::into_writer(self, &mut *bytes).map_err(|e| StateError::Encode(e.to_string()))?;
+        Ok(bytes)
+    }
+
+    /// Decodes a state written by [`DeviceState::to_cbor`].
+    ///
+    /// # Errors
+    /// [`StateError::Decode`] on malformed CBOR or missing fields.
+    pub fn from_cbor(bytes: &[u8]) -> Result<Self, StateError> {
+        ciborium::from_reader(bytes).map_err(|e| StateError::Decode(e.to_string()))
+    }
+
+    /// Loads the state; if storage is empty, starts from `bundle` and stores it.
+    ///
+    /// A corrupted record is an error, never a silent reset to `bundle`.
+    ///
+    /// # Errors
+    /// [`StateError::Storage`] / [`StateError::Decode`] for a damaged record;
+    /// [`StateError::NotProvisioned`] if storage is empty and `bundle` is `None`.
+    pub fn load_or_init(
+        storage: &mut dyn Storage,
+        bundle: Option<Identity>,
+    ) -> Result<Self, StateError> {
+        if let Some(bytes) = storage.load()? {
+            let bytes = zeroize::Zeroizing::new(bytes);
+            return Self::from_cbor(&bytes);
+        }
+        let state = Self::from_identity(bundle.ok_or(StateError::NotProvisioned)?);
+        state.save(storage)?;
+        Ok(state)
+    }
+
+    /// Stores the state atomically.
+    ///
+    /// # Errors
+    /// [`StateError::Encode`] or [`StateError::Storage`].
+    pub fn save(&self, storage: &mut dyn Storage) -> Result<(), StateError> {
+        storage.store(&self.to_cbor()?)?;
+        Ok(())
+    }
+}
+
+impl Identity {
+    /// Encodes the identity as the factory bundle file (CBOR).
+    ///
+    /// # Errors
+    /// [`StateError::Encode`] if serialisation fails.
+    pub fn to_bundle(&self) -> Result<zeroize::Zeroizing<Vec<u8>>, StateError> {
+        let mut bytes = zeroize::Zeroizing::new(Vec::new());
+        ciborium::into_writer(self, &mut *bytes).map_err(|e| StateError::Encode(e.to_string()))?;
+        Ok(bytes)
+    }
+
+    /// Decodes a factory bundle written by [`Identity::to_bundle`].
+    ///
+    /// # Errors
+    /// [`StateError::Decode`] on malformed CBOR or missing fields.
+    pub fn from_bundle(bytes: &[u8]) -> Result<Self, StateError> {
+        ciborium::from_reader(bytes).map_err(|e| StateError::Decode(e.to_string()))
+    }
+}

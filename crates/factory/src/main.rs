@@ -1,0 +1,6 @@
+//! `hearth-factory`: being written.
+
+fn main() {
+    eprintln!("hearth-factory: not implemented yet");
+    std::process::exit(2);
+}
