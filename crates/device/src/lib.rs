@@ -10,6 +10,8 @@
 //! Wi-Fi interface and a sensor; tests drive it directly.
 
 pub mod pairing_window;
+pub mod peripherals;
 pub mod secret;
 pub mod state;
 pub mod storage;
+pub mod users;
