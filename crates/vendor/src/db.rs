@@ -1,0 +1,309 @@
+//! Storage through sqlx's `Any` driver: SQLite by default, PostgreSQL for several instances.
+//!
+//! One set of migrations (`migrations/`, embedded with `sqlx::migrate!`) in SQL that both
+//! databases accept, and one set of queries with `$n` parameters (which SQLite also accepts), so
+//! the two back ends cannot drift apart. Every piece of shared state lives here, none in memory.
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row as _};
+
+use crate::error::StartError;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Database {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// One stored telemetry value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredValue {
+    pub name: String,
+    pub int_value: Option<i64>,
+    pub text_value: Option<String>,
+    pub expires_at: i64,
+}
+
+/// Per-device total of one signal field over a window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignalTotal {
+    pub model: String,
+    pub pseudonym: String,
+    pub total: i64,
+    pub reports: i64,
+    pub first_seen: i64,
+    pub last_seen: i64,
+}
+
+impl Database {
+    /// Connects and applies pending migrations (PostgreSQL serialises concurrent migrators with
+    /// an advisory lock, so instances may start together).
+    ///
+    /// # Errors
+    /// [`StartError::Database`] if unreachable, [`StartError::Migration`] if the schema cannot
+    /// be brought up to date.
+    pub async fn open(url: &str) -> Result<Self, StartError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            return Err(StartError::Config {
+                path: "--database".into(),
+                message: "database URL must start with postgres:// or sqlite:".into(),
+            });
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            .connect(url)
+            .await
+            .map_err(|source| StartError::Database {
+                url: redact_url(url),
+                source,
+            })?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Cheap liveness check for `/health`.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+    }
+
+    /// The HMAC key of `period`, created with `candidate` if none exists yet. Concurrent callers
+    /// on several instances all end up with the first key written.
+    pub async fn period_key(
+        &self,
+        period: i64,
+        candidate: &[u8; 32],
+        now: i64,
+    ) -> Result<[u8; 32], sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO pseudonym_keys (period, key_hex, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (period) DO NOTHING",
+        )
+        .bind(period)
+        .bind(hex::encode(candidate))
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        let row = sqlx::query("SELECT key_hex FROM pseudonym_keys WHERE period = $1")
+            .bind(period)
+            .fetch_one(&self.pool)
+            .await?;
+        let key_hex: String = row.try_get("key_hex")?;
+        let mut key = [0u8; 32];
+        hex::decode_to_slice(key_hex.as_bytes(), &mut key)
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        Ok(key)
+    }
+
+    /// Deletes the keys of periods before `period`: afterwards nobody, the vendor included, can
+    /// recompute which device an old pseudonym stood for.
+    pub async fn erase_keys_before(&self, period: i64) -> Result<u64, sqlx::Error> {
+        Ok(sqlx::query("DELETE FROM pseudonym_keys WHERE period < $1")
+            .bind(period)
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
+    }
+
+    pub async fn record_pseudonym(
+        &self,
+        pseudonym: &str,
+        model: &str,
+        period: i64,
+        valid_until: i64,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO pseudonyms (pseudonym, model, period, valid_until) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (pseudonym) DO NOTHING",
+        )
+        .bind(pseudonym)
+        .bind(model)
+        .bind(period)
+        .bind(valid_until)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Whether `pseudonym` was issued for `model` and is still valid at `now`.
+    pub async fn pseudonym_valid(
+        &self,
+        pseudonym: &str,
+        model: &str,
+        now: i64,
+    ) -> Result<bool, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM pseudonyms \
+             WHERE pseudonym = $1 AND model = $2 AND valid_until >= $3",
+        )
+        .bind(pseudonym)
+        .bind(model)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get::<i64, _>("n")? > 0)
+    }
+
+    /// Deletes expired pseudonyms and every telemetry value past its manifest retention.
+    pub async fn purge_expired(&self, now: i64) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM pseudonyms WHERE valid_until < $1")
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM telemetry_values WHERE expires_at < $1")
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "DELETE FROM telemetry_reports WHERE NOT EXISTS \
+             (SELECT 1 FROM telemetry_values v WHERE v.report_id = telemetry_reports.id)",
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    }
+
+    /// Stores one report atomically: all its values or nothing.
+    pub async fn insert_report(
+        &self,
+        id: &str,
+        model: &str,
+        pseudonym: &str,
+        received_at: i64,
+        values: &[StoredValue],
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO telemetry_reports (id, model, pseudonym, received_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(model)
+        .bind(pseudonym)
+        .bind(received_at)
+        .execute(&mut *tx)
+        .await?;
+        for v in values {
+            sqlx::query(
+                "INSERT INTO telemetry_values (report_id, name, int_value, text_value, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(&v.name)
+            .bind(v.int_value)
+            .bind(v.text_value.as_deref())
+            .bind(v.expires_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+
+    /// Per-device sums of `field` for `model` over `[since, until]`, where the sum reaches
+    /// `threshold`.
+    pub async fn signal_totals(
+        &self,
+        model: &str,
+        field: &str,
+        since: i64,
+        until: i64,
+        threshold: i64,
+    ) -> Result<Vec<SignalTotal>, sqlx::Error> {
+        // CAST: PostgreSQL's SUM(BIGINT) is NUMERIC, which the Any driver cannot decode.
+        let rows = sqlx::query(
+            "SELECT r.model AS model, r.pseudonym AS pseudonym, \
+                    CAST(SUM(v.int_value) AS BIGINT) AS total, \
+                    CAST(COUNT(*) AS BIGINT) AS reports, \
+                    MIN(r.received_at) AS first_seen, MAX(r.received_at) AS last_seen \
+             FROM telemetry_reports r JOIN telemetry_values v ON v.report_id = r.id \
+             WHERE r.model = $1 AND v.name = $2 AND r.received_at >= $3 AND r.received_at <= $4 \
+             GROUP BY r.model, r.pseudonym \
+             HAVING CAST(SUM(v.int_value) AS BIGINT) >= $5 \
+             ORDER BY r.pseudonym",
+        )
+        .bind(model)
+        .bind(field)
+        .bind(since)
+        .bind(until)
+        .bind(threshold)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(signal_total).collect()
+    }
+}
+
+fn signal_total(row: &AnyRow) -> Result<SignalTotal, sqlx::Error> {
+    Ok(SignalTotal {
+        model: row.try_get("model")?,
+        pseudonym: row.try_get("pseudonym")?,
+        total: row.try_get("total")?,
+        reports: row.try_get("reports")?,
+        first_seen: row.try_get("first_seen")?,
+        last_seen: row.try_get("last_seen")?,
+    })
+}
+
+/// The URL without its password, for error messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => {
+                    format!("{}{user}:<redacted>{}", &url[..scheme_end + 3], &url[at..])
+                }
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://u:secret@127.0.0.1:5432/db"),
+            "postgres://u:<redacted>@127.0.0.1:5432/db"
+        );
+        assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
+    }
+}

@@ -1,0 +1,27 @@
+//! Hearth vendor service: the maker's side of ETSI EN 303 645 for Hearth devices.
+//!
+//! - signed device-model catalogue: support period, non-updatable rationale, data use,
+//!   telemetry manifest (4.3-4, 4.3-8, 4.3-9, 4.8-1, 4.10-1..3) — [`catalogue`],
+//! - `/.well-known/security.txt` per RFC 9116 (4.2-1) — [`security_txt`],
+//! - telemetry intake under rotating pseudonyms, manifest fields only, no IP addresses —
+//!   [`pseudonym`], [`intake`]; anomaly examination (4.10-1) — [`anomaly`],
+//! - HTTPS only, rustls on ring (4.5-1) — [`server`]; SQLite or PostgreSQL — [`db`].
+
+pub mod anomaly;
+pub mod catalogue;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod init;
+pub mod intake;
+pub mod pki;
+pub mod pseudonym;
+pub mod routes;
+pub mod secret;
+pub mod security_txt;
+pub mod server;
+
+pub use config::Config;
+pub use error::{ApiError, StartError};
+pub use server::{RunningServer, ServeOptions, start};

@@ -1,0 +1,147 @@
+//! Starting and stopping the HTTPS server (axum on axum-server, rustls with the ring provider).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum_server::Handle;
+use axum_server::tls_rustls::RustlsConfig;
+use rustls::pki_types::pem::PemObject as _;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+use crate::catalogue::{Catalogue, CatalogueKey};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::{Database, redact_url};
+use crate::error::StartError;
+use crate::routes::{AppState, router};
+
+/// How long in-flight requests may take to finish after a shutdown signal.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug)]
+pub struct ServeOptions {
+    /// `postgres://…` or `sqlite:…`; the config's SQLite file when `None`.
+    pub database_url: Option<String>,
+    /// Overrides the config's `listen`; port 0 picks a free port.
+    pub bind: Option<SocketAddr>,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// A started server; stop it with [`RunningServer::shutdown`].
+#[derive(Debug)]
+pub struct RunningServer {
+    pub local_addr: SocketAddr,
+    handle: Handle<SocketAddr>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+    db: Database,
+}
+
+/// Builds the TLS config: TLS 1.2/1.3 from rustls' safe defaults on the ring provider, ALPN h2
+/// and http/1.1 (EN 303 645 4.5-1).
+///
+/// # Errors
+/// [`StartError::Tls`] if the certificate or key files are unusable.
+pub fn tls_config(config: &Config) -> Result<rustls::ServerConfig, StartError> {
+    let certs: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_file_iter(&config.tls.server_cert)
+            .map_err(|e| StartError::Tls(format!("{}: {e}", config.tls.server_cert.display())))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| StartError::Tls(format!("{}: {e}", config.tls.server_cert.display())))?;
+    let key = PrivateKeyDer::from_pem_file(&config.tls.server_key)
+        .map_err(|e| StartError::Tls(format!("{}: {e}", config.tls.server_key.display())))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut tls = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| StartError::Tls(e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| StartError::Tls(e.to_string()))?;
+    tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(tls)
+}
+
+/// Opens storage, loads and signs the catalogue, binds and starts serving.
+///
+/// # Errors
+/// Any [`StartError`]: bad files, unreachable database, failed migration, address in use.
+pub async fn start(config: Config, options: ServeOptions) -> Result<RunningServer, StartError> {
+    let tls = tls_config(&config)?;
+    let key = CatalogueKey::load(&config.catalogue.signing_key)?;
+    let catalogue = Catalogue::load(&config.catalogue.dir, &key)?;
+    let url = options
+        .database_url
+        .clone()
+        .unwrap_or_else(|| config.default_database_url());
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| StartError::io(&config.data_dir, e))?;
+    }
+    let db = Database::open(&url).await?;
+    let bind = options.bind.unwrap_or(config.listen);
+    let listener = std::net::TcpListener::bind(bind)
+        .map_err(|e| StartError::io(std::path::Path::new(&bind.to_string()), e))?;
+    let local_addr = listener
+        .local_addr()
+        .map_err(|e| StartError::io(std::path::Path::new(&bind.to_string()), e))?;
+    tracing::info!(
+        %local_addr,
+        database = %redact_url(&url),
+        backend = db.backend().name(),
+        catalogue_entries = catalogue.len(),
+        catalogue_key = %hex::encode(key.verifying_key().as_bytes()),
+        "vendor service listening"
+    );
+    let app = router(AppState::new(config, db.clone(), catalogue, options.clock));
+    let handle = Handle::new();
+    let server = axum_server::from_tcp_rustls(listener, RustlsConfig::from_config(Arc::new(tls)))
+        .map_err(|e| StartError::io(std::path::Path::new(&local_addr.to_string()), e))?
+        .handle(handle.clone());
+    let task = tokio::spawn(server.serve(app.into_make_service()));
+    Ok(RunningServer {
+        local_addr,
+        handle,
+        task,
+        db,
+    })
+}
+
+impl RunningServer {
+    /// Stops accepting connections, lets in-flight requests finish (at most 10 s), closes the
+    /// database pool.
+    pub async fn shutdown(self) {
+        self.handle.graceful_shutdown(Some(DRAIN_TIMEOUT));
+        match self.task.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "server stopped with an error"),
+            Err(e) => tracing::error!(error = %e, "server task failed"),
+        }
+        self.db.close().await;
+        tracing::info!("vendor service stopped");
+    }
+}
+
+/// Resolves on ctrl-c or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for ctrl-c");
+            std::future::pending::<()>().await;
+        }
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => tracing::info!("ctrl-c received, shutting down"),
+        () = term => tracing::info!("SIGTERM received, shutting down"),
+    }
+}
