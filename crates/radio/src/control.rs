@@ -1,0 +1,129 @@
+//! `org.hearth.Radio1` at `/org/hearth/radio`: fault injection and measurements for tests and
+//! the demo. Adapter arguments are adapter names (`hci1`, …).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use zbus::{fdo, interface};
+
+use crate::air::LinkParams;
+use crate::core::Core;
+use crate::world::Counters;
+
+/// The control object's path.
+pub const CONTROL_PATH: &str = "/org/hearth/radio";
+/// The control interface's name.
+pub const CONTROL_INTERFACE: &str = "org.hearth.Radio1";
+
+/// The control interface.
+#[derive(Debug)]
+pub struct RadioControl {
+    core: Arc<Core>,
+}
+
+impl RadioControl {
+    pub(crate) fn new(core: Arc<Core>) -> Self {
+        Self { core }
+    }
+
+    fn known(&self, adapter: &str) -> fdo::Result<()> {
+        if self.core.world().peripherals.contains_key(adapter) {
+            Ok(())
+        } else {
+            Err(fdo::Error::InvalidArgs(format!(
+                "no peripheral adapter {adapter}"
+            )))
+        }
+    }
+}
+
+#[interface(name = "org.hearth.Radio1")]
+impl RadioControl {
+    /// Creates a peripheral adapter for one more device process; returns its name.
+    async fn add_peripheral_adapter(&self) -> fdo::Result<String> {
+        self.core
+            .add_peripheral_adapter()
+            .await
+            .map_err(|e| fdo::Error::Failed(e.to_string()))
+    }
+
+    /// Names of the peripheral adapters.
+    fn peripheral_adapters(&self) -> Vec<String> {
+        self.core.world().peripherals.keys().cloned().collect()
+    }
+
+    /// Drops the links to `adapter` as if the radio link were lost; returns how many.
+    async fn drop_link(&self, adapter: &str) -> fdo::Result<u32> {
+        self.known(adapter)?;
+        Ok(self.core.drop_links(adapter).await)
+    }
+
+    /// Powers an adapter (`hci0` or a peripheral) on or off.
+    async fn set_powered(&self, adapter: &str, powered: bool) -> fdo::Result<()> {
+        if adapter == self.core.world().central.name {
+            self.core.set_central_powered(powered).await;
+            return Ok(());
+        }
+        self.known(adapter)?;
+        self.core.set_peripheral_powered(adapter, powered).await;
+        Ok(())
+    }
+
+    /// Sets the link parameters for `adapter`: new links use all of them; live links take the
+    /// interval, capacity and loss from their next connection event (the MTU stays).
+    async fn set_link_parameters(
+        &self,
+        adapter: &str,
+        interval_us: u32,
+        mtu: u16,
+        bytes_per_event: u32,
+        loss_per_event: f64,
+    ) -> fdo::Result<()> {
+        self.known(adapter)?;
+        let params = LinkParams {
+            interval: Duration::from_micros(u64::from(interval_us)),
+            mtu,
+            bytes_per_event,
+            loss_per_event,
+        };
+        params
+            .validate()
+            .map_err(|e| fdo::Error::InvalidArgs(e.to_string()))?;
+        let mut w = self.core.world();
+        if let Some(p) = w.peripherals.get_mut(adapter) {
+            p.params = params;
+        }
+        let now = tokio::time::Instant::now();
+        for link in w.links.values_mut().filter(|l| l.peripheral == adapter) {
+            link.air.update(params, now);
+        }
+        Ok(())
+    }
+
+    /// Sets the RSSI at which the central hears `adapter`.
+    async fn set_rssi(&self, adapter: &str, rssi: i16) -> fdo::Result<()> {
+        self.known(adapter)?;
+        if let Some(p) = self.core.world().peripherals.get_mut(adapter) {
+            p.rssi = rssi;
+        }
+        self.core.hear().await;
+        Ok(())
+    }
+
+    /// Counters since start or the last reset: `round_trips`, `bytes_to_peripheral`,
+    /// `bytes_to_central`, `writes`, `notifications`, `connects`, `disconnects`, `link_losses`.
+    fn counters(&self) -> HashMap<String, u64> {
+        self.core.world().counters.to_map()
+    }
+
+    /// Zeroes the counters.
+    fn reset_counters(&self) {
+        self.core.world().counters = Counters::default();
+    }
+
+    /// Number of live links.
+    fn link_count(&self) -> u32 {
+        u32::try_from(self.core.world().links.len()).unwrap_or(u32::MAX)
+    }
+}
