@@ -127,3 +127,37 @@ impl RadioControl {
         u32::try_from(self.core.world().links.len()).unwrap_or(u32::MAX)
     }
 }
+
+/// Client side of [`RadioControl`], for tests, the demo and tools (`Radio1Proxy`).
+#[zbus::proxy(
+    interface = "org.hearth.Radio1",
+    default_service = "org.bluez",
+    default_path = "/org/hearth/radio"
+)]
+pub trait Radio1 {
+    /// See [`RadioControl`].
+    fn add_peripheral_adapter(&self) -> zbus::Result<String>;
+    /// See [`RadioControl`].
+    fn peripheral_adapters(&self) -> zbus::Result<Vec<String>>;
+    /// See [`RadioControl`].
+    fn drop_link(&self, adapter: &str) -> zbus::Result<u32>;
+    /// See [`RadioControl`].
+    fn set_powered(&self, adapter: &str, powered: bool) -> zbus::Result<()>;
+    /// See [`RadioControl`].
+    fn set_link_parameters(
+        &self,
+        adapter: &str,
+        interval_us: u32,
+        mtu: u16,
+        bytes_per_event: u32,
+        loss_per_event: f64,
+    ) -> zbus::Result<()>;
+    /// See [`RadioControl`].
+    fn set_rssi(&self, adapter: &str, rssi: i16) -> zbus::Result<()>;
+    /// See [`RadioControl`].
+    fn counters(&self) -> zbus::Result<HashMap<String, u64>>;
+    /// See [`RadioControl`].
+    fn reset_counters(&self) -> zbus::Result<()>;
+    /// See [`RadioControl`].
+    fn link_count(&self) -> zbus::Result<u32>;
+}
