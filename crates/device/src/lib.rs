@@ -9,9 +9,14 @@
 //! The reference device binary wraps this core with BLE, a real clock, a real
 //! Wi-Fi interface and a sensor; tests drive it directly.
 
+pub mod core;
+pub mod error;
 pub mod pairing_window;
 pub mod peripherals;
 pub mod secret;
 pub mod state;
 pub mod storage;
 pub mod users;
+
+pub use crate::core::{DeviceCore, Peripherals};
+pub use crate::error::DeviceError;

@@ -60,6 +60,7 @@ impl StateError {
 /// The device's factory identity: what the factory tool mints and the device never erases.
 ///
 /// Holds the SPAKE2+ verifier (RFC 9383 §3.2: `w0` and `L`), never the passcode.
+/// The factory tool writes it as the device bundle ([`Identity::to_bundle`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {
     /// Unique serial number.
@@ -68,17 +69,10 @@ pub struct Identity {
     pub model: String,
     /// Short value printed in the setup code that tells devices apart while scanning.
     pub discriminator: u16,
-    /// SPAKE2+ `w0` (32-byte P-256 scalar).
+    /// SPAKE2+ verifier record (RFC 9383 §3.2: `w0`, `L`, with salt and PBKDF2
+    /// iterations) in [`hearth_protocol::spake2::Verifier::to_bytes`] form.
     #[serde(with = "serde_exposed")]
-    pub verifier_w0: SecretBytes,
-    /// SPAKE2+ `L = w1·G` (65-byte SEC1 uncompressed point).
-    #[serde(with = "serde_bytes")]
-    pub verifier_l: Vec<u8>,
-    /// PBKDF2 salt used to derive `w0`/`w1` from the passcode.
-    #[serde(with = "serde_bytes")]
-    pub salt: Vec<u8>,
-    /// PBKDF2 iteration count.
-    pub iterations: u32,
+    pub verifier: SecretBytes,
     /// Ed25519 identity key seed (32 bytes), certified by the device CA.
     #[serde(with = "serde_exposed")]
     pub identity_key: SecretBytes,
