@@ -8,6 +8,7 @@ pub mod attestation;
 pub mod frame;
 pub mod handshake;
 pub mod message;
+pub mod pairing;
 pub mod session;
 pub mod setup_code;
 pub mod spake2;
