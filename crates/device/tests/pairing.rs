@@ -19,7 +19,7 @@ fn pairs_with_its_own_code_attests_and_joins_wifi() {
     let mut core = boot(MemoryStorage::new(), &minted, T0);
     let mut app = pair(&mut core, &minted, &minted.code.passcode, WIFI_PASS, T0 + 5).unwrap();
     assert_eq!(
-        open_events(&mut core, &mut app.session),
+        app.events,
         vec![Event::WifiStatus(WifiStatus::Joined { ssid: SSID.into() })]
     );
     let state = core.state();
@@ -308,7 +308,7 @@ fn a_corrupted_state_file_stops_the_boot_instead_of_resetting() {
 fn wifi_problems_are_reported_as_events() {
     let minted = mint(9);
     let mut core = boot(MemoryStorage::new(), &minted, T0);
-    let mut app = pair(
+    let app = pair(
         &mut core,
         &minted,
         &minted.code.passcode,
@@ -317,7 +317,7 @@ fn wifi_problems_are_reported_as_events() {
     )
     .unwrap();
     assert!(matches!(
-        open_events(&mut core, &mut app.session).as_slice(),
+        app.events.as_slice(),
         [Event::WifiStatus(WifiStatus::WrongPassphrase { .. })]
     ));
 }

@@ -150,6 +150,8 @@ pub fn control<S: Storage>(
 
 /// A paired app.
 pub struct App {
+    /// Events the device pushed right after provisioning (the Wi-Fi status).
+    pub events: Vec<Event>,
     pub session: SecureSession,
     pub user_id: u32,
     pub owner: OwnerKey,
@@ -245,6 +247,7 @@ pub fn pair<S: Storage>(
     );
     match open_response(&mut session, response) {
         Response::ProvisioningAck(ack) => Ok(App {
+            events: open_events(core, &mut session),
             session,
             user_id: ack.user_id,
             owner,
