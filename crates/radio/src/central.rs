@@ -108,9 +108,13 @@ impl CentralAdapter {
     fn powered(&self) -> bool {
         self.core.world().central.powered
     }
+    /// zbus holds the object tree's lock while a setter runs, and powering off removes objects;
+    /// so the flag flips now and the consequences follow in a task.
     #[zbus(property)]
-    async fn set_powered(&self, on: bool) {
-        self.core.set_central_powered(on).await;
+    fn set_powered(&self, on: bool) {
+        self.core.world().central.powered = on;
+        let core = self.core.clone();
+        tokio::spawn(async move { core.set_central_powered(on).await });
     }
     #[zbus(property)]
     fn discovering(&self) -> bool {
@@ -295,7 +299,7 @@ impl GattServiceMirror {
 fn option_offset(options: &HashMap<String, OwnedValue>) -> Result<u16, BluezError> {
     match values::get(options, "offset") {
         None => Ok(0),
-        Some(v) => match &*v {
+        Some(v) => match v {
             zbus::Variant::U16(n) => Ok(*n),
             zbus::Variant::U64(n) => {
                 u16::try_from(*n).map_err(|_| BluezError::InvalidArguments("offset".into()))

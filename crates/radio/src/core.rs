@@ -467,7 +467,7 @@ impl Core {
                 uuids.push(service.uuid.clone());
             }
             let mirror = GattServiceMirror::new(&service.uuid, service.primary, device_path);
-            if add(&server, &service_path, mirror).await {
+            if add(server, &service_path, mirror).await {
                 objects.push((service_path.clone(), SERVICE_IFACE));
             }
             for ch in &service.characteristics {
@@ -487,7 +487,7 @@ impl Core {
                     &ch.flags,
                     remote.clone(),
                 );
-                if add(&server, &char_path, mirror).await {
+                if add(server, &char_path, mirror).await {
                     objects.push((char_path.clone(), CHAR_IFACE));
                 }
                 characteristics.push(MirroredCharacteristic {
@@ -527,7 +527,7 @@ impl Core {
                         &flags,
                         remote,
                     );
-                    if add(&server, &desc_path, mirror).await {
+                    if add(server, &desc_path, mirror).await {
                         objects.push((desc_path, DESC_IFACE));
                     }
                 }

@@ -91,9 +91,16 @@ impl PeripheralAdapter {
     fn powered(&self) -> bool {
         self.read(|p| p.powered, false)
     }
+    /// zbus holds the object tree's lock while a setter runs, and powering off removes objects;
+    /// so the flag flips now and the consequences follow in a task.
     #[zbus(property)]
-    async fn set_powered(&self, on: bool) {
-        self.core.set_peripheral_powered(&self.name, on).await;
+    fn set_powered(&self, on: bool) {
+        if let Some(p) = self.core.world().peripherals.get_mut(&self.name) {
+            p.powered = on;
+        }
+        let core = self.core.clone();
+        let name = self.name.clone();
+        tokio::spawn(async move { core.set_peripheral_powered(&name, on).await });
     }
     #[zbus(property)]
     fn discovering(&self) -> bool {
