@@ -7,6 +7,9 @@
 pub mod canonical;
 pub mod catalogue;
 pub mod error;
+#[cfg(feature = "http")]
+pub mod http;
+pub mod profile;
 pub mod signature;
 pub mod telemetry;
 

@@ -10,10 +10,11 @@ use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::SigningKey;
-use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 use time::{Duration, OffsetDateTime};
 use zeroize::Zeroizing;
+
+pub use hearth_vendor_client::profile::VendorProfile;
 
 use crate::catalogue::SHIPPED_CATALOGUE;
 use crate::config::{CatalogueFiles, Config, SecurityContact, TelemetrySettings, TlsFiles};
@@ -49,17 +50,6 @@ pub struct InitOutput {
     pub config_path: PathBuf,
     pub profile_path: PathBuf,
     pub admin_token_path: PathBuf,
-}
-
-/// The vendor profile the app and the CLI load (see the design's "vendor profile").
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-pub struct VendorProfile {
-    pub vendor_name: String,
-    pub service_url: String,
-    /// PEM of the only CA the client trusts for the service.
-    pub ca_pem: String,
-    /// Hex Ed25519 public key that signs catalogue entries.
-    pub catalogue_key: String,
 }
 
 /// Creates the set-up in `dir` (created if missing).
