@@ -251,6 +251,39 @@ mod tests {
         assert!(link.transmit(t0, 100_000).is_ok());
     }
 
+    proptest::proptest! {
+        /// Whatever the traffic, bytes never arrive before they are sent, arrivals keep their
+        /// order, and the air never carries more than `bytes_per_event` per event.
+        #[test]
+        fn arrivals_are_ordered_and_capacity_bound(
+            cap in 27u32..2000,
+            interval_us in 7_500u64..100_000,
+            sends in proptest::collection::vec((0u64..50_000, 0usize..600), 1..60),
+        ) {
+            let t0 = Instant::now();
+            let params = LinkParams {
+                interval: Duration::from_micros(interval_us),
+                bytes_per_event: cap,
+                ..LinkParams::default()
+            };
+            let mut link = Link::new(params, t0, 9);
+            let mut now = t0;
+            let mut last = t0;
+            let mut total = 0u64;
+            for (gap_us, len) in sends {
+                now += Duration::from_micros(gap_us);
+                let at = link.transmit(now, len).unwrap();
+                proptest::prop_assert!(at >= now);
+                proptest::prop_assert!(at >= last);
+                last = at;
+                total += (len + PDU_OVERHEAD) as u64;
+            }
+            // Events from t0 to `last` inclusive could carry at most this much.
+            let events = (last - t0).as_micros() as u64 / interval_us + 1;
+            proptest::prop_assert!(total <= events * u64::from(cap));
+        }
+    }
+
     #[test]
     fn validation_rejects_out_of_range() {
         assert!(LinkParams::default().validate().is_ok());
