@@ -351,3 +351,47 @@ async fn a_silent_server_times_out() {
     assert_eq!(recorder.waits().len(), 1, "a timeout is retried");
     handle.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retried_report_keeps_its_idempotency_key() {
+    let s = setup();
+    let keys = Arc::new(Mutex::new(Vec::<String>::new()));
+    let seen = keys.clone();
+    let router = Router::new().route(
+        "/v1/telemetry",
+        axum::routing::post(move |headers: axum::http::HeaderMap| {
+            let seen = seen.clone();
+            async move {
+                let key = headers
+                    .get("idempotency-key")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned();
+                let mut keys = seen.lock().expect("lock");
+                keys.push(key);
+                if keys.len() == 1 {
+                    (StatusCode::SERVICE_UNAVAILABLE, String::new())
+                } else {
+                    (
+                        StatusCode::CREATED,
+                        r#"{"report_id":"r1","stored_fields":1}"#.to_owned(),
+                    )
+                }
+            }
+        }),
+    );
+    let (port, handle) = serve_fake(&s, router).await;
+    let (c, recorder) = client(&s.profile, port, settings());
+    let report = TelemetryReport {
+        model: "hearth-plug-1".into(),
+        pseudonym: "0".repeat(32),
+        fields: [("pairing_failures".to_owned(), json!(1))].into(),
+    };
+    c.send_telemetry(&report).await.expect("accepted on retry");
+    let keys = keys.lock().expect("lock").clone();
+    assert_eq!(keys.len(), 2);
+    assert_eq!(keys[0].len(), 32);
+    assert_eq!(keys[0], keys[1], "the retry repeats the key");
+    assert_eq!(recorder.waits().len(), 1);
+    handle.shutdown();
+}

@@ -17,11 +17,13 @@ CREATE TABLE pseudonyms (
     valid_until BIGINT NOT NULL
 );
 
+-- idempotency_key: random key chosen by the client per report, so a retried POST is stored once.
 CREATE TABLE telemetry_reports (
     id TEXT PRIMARY KEY,
     model TEXT NOT NULL,
     pseudonym TEXT NOT NULL,
-    received_at BIGINT NOT NULL
+    received_at BIGINT NOT NULL,
+    idempotency_key TEXT UNIQUE
 );
 CREATE INDEX telemetry_reports_received ON telemetry_reports (received_at);
 

@@ -42,6 +42,14 @@ pub struct StoredValue {
     pub expires_at: i64,
 }
 
+/// Outcome of [`Database::insert_report`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stored {
+    New,
+    /// The idempotency key was used before; nothing new was stored. Holds the first report id.
+    Duplicate(String),
+}
+
 /// Per-device total of one signal field over a window.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignalTotal {
@@ -198,26 +206,41 @@ impl Database {
         tx.commit().await
     }
 
-    /// Stores one report atomically: all its values or nothing.
+    /// Stores one report atomically: all its values or nothing. With an idempotency key that
+    /// was seen before, stores nothing and returns the first report's id instead.
     pub async fn insert_report(
         &self,
         id: &str,
+        idempotency_key: Option<&str>,
         model: &str,
         pseudonym: &str,
         received_at: i64,
         values: &[StoredValue],
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<Stored, sqlx::Error> {
+        if let Some(existing) = self.report_with_key(idempotency_key).await? {
+            return Ok(Stored::Duplicate(existing));
+        }
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO telemetry_reports (id, model, pseudonym, received_at) \
-             VALUES ($1, $2, $3, $4)",
+        let inserted = sqlx::query(
+            "INSERT INTO telemetry_reports (id, model, pseudonym, received_at, idempotency_key) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING",
         )
         .bind(id)
         .bind(model)
         .bind(pseudonym)
         .bind(received_at)
+        .bind(idempotency_key)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            // Another request with the same key won the race since the check above.
+            tx.rollback().await?;
+            return match self.report_with_key(idempotency_key).await? {
+                Some(existing) => Ok(Stored::Duplicate(existing)),
+                None => Err(sqlx::Error::RowNotFound),
+            };
+        }
         for v in values {
             sqlx::query(
                 "INSERT INTO telemetry_values (report_id, name, int_value, text_value, expires_at) \
@@ -231,7 +254,19 @@ impl Database {
             .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await
+        tx.commit().await?;
+        Ok(Stored::New)
+    }
+
+    async fn report_with_key(&self, key: Option<&str>) -> Result<Option<String>, sqlx::Error> {
+        let Some(key) = key else {
+            return Ok(None);
+        };
+        let row = sqlx::query("SELECT id FROM telemetry_reports WHERE idempotency_key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| r.try_get("id")).transpose()
     }
 
     /// Per-device sums of `field` for `model` over `[since, until]`, where the sum reaches

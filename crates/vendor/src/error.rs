@@ -79,6 +79,8 @@ pub enum ApiError {
     UnknownPseudonym,
     #[error("device id must be 1 to 128 printable ASCII characters")]
     InvalidDeviceId,
+    #[error("Idempotency-Key must be 1 to 64 of A-Z a-z 0-9 - _")]
+    InvalidIdempotencyKey,
     #[error("query parameter {0:?} is out of range")]
     InvalidQuery(&'static str),
     #[error("a valid admin bearer token is required")]
@@ -98,6 +100,7 @@ impl ApiError {
             Self::EmptyReport => "telemetry.empty_report",
             Self::UnknownPseudonym => "telemetry.unknown_pseudonym",
             Self::InvalidDeviceId => "telemetry.invalid_device_id",
+            Self::InvalidIdempotencyKey => "request.invalid_idempotency_key",
             Self::InvalidQuery(_) => "request.invalid_query",
             Self::Unauthorized => "auth.unauthorized",
             Self::Storage(_) => "server.storage",
@@ -106,7 +109,9 @@ impl ApiError {
 
     fn status(&self) -> StatusCode {
         match self {
-            Self::MalformedBody(_) | Self::InvalidQuery(_) => StatusCode::BAD_REQUEST,
+            Self::MalformedBody(_) | Self::InvalidQuery(_) | Self::InvalidIdempotencyKey => {
+                StatusCode::BAD_REQUEST
+            }
             Self::UnknownModel(_) => StatusCode::NOT_FOUND,
             Self::UndeclaredField { .. }
             | Self::InvalidValue { .. }

@@ -24,7 +24,7 @@ use subtle::ConstantTimeEq as _;
 use crate::catalogue::Catalogue;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::db::Database;
+use crate::db::{Database, Stored};
 use crate::error::ApiError;
 use crate::pseudonym::{Rotation, is_pseudonym, pseudonym};
 use crate::{anomaly, intake, security_txt};
@@ -194,10 +194,14 @@ async fn issue_pseudonym(
     }))
 }
 
+/// `POST /v1/telemetry`. An `Idempotency-Key` header (1 to 64 of `[A-Za-z0-9_-]`) makes a
+/// retried report count once: a repeat answers 200 with the first report's id instead of 201.
 async fn telemetry(
     State(state): State<AppState>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<TelemetryAccepted>), ApiError> {
+    let idempotency_key = idempotency_key(&headers)?;
     let report: TelemetryReport = parse(&body)?;
     let item = state
         .0
@@ -218,17 +222,54 @@ async fn telemetry(
         return Err(ApiError::UnknownPseudonym);
     }
     db.purge_expired(now).await?;
-    let report_id = uuid::Uuid::new_v4().to_string();
-    db.insert_report(&report_id, &report.model, &report.pseudonym, now, &values)
+    let new_id = uuid::Uuid::new_v4().to_string();
+    let stored = db
+        .insert_report(
+            &new_id,
+            idempotency_key.as_deref(),
+            &report.model,
+            &report.pseudonym,
+            now,
+            &values,
+        )
         .await?;
-    tracing::info!(model = %report.model, fields = values.len(), "telemetry stored");
+    let stored_fields = u32::try_from(values.len()).unwrap_or(u32::MAX);
+    let (status, report_id) = match stored {
+        Stored::New => {
+            tracing::info!(model = %report.model, fields = values.len(), "telemetry stored");
+            (StatusCode::CREATED, new_id)
+        }
+        Stored::Duplicate(first) => {
+            tracing::info!(model = %report.model, "telemetry repeat ignored");
+            (StatusCode::OK, first)
+        }
+    };
     Ok((
-        StatusCode::CREATED,
+        status,
         Json(TelemetryAccepted {
             report_id,
-            stored_fields: u32::try_from(values.len()).unwrap_or(u32::MAX),
+            stored_fields,
         }),
     ))
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .map_err(|_| ApiError::InvalidIdempotencyKey)?;
+    let valid = !key.is_empty()
+        && key.len() <= 64
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if valid {
+        Ok(Some(key.to_owned()))
+    } else {
+        Err(ApiError::InvalidIdempotencyKey)
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -49,6 +49,7 @@ same_suite!(
     pseudonyms_rotate,
     failed_pairing_burst_is_flagged,
     no_ip_address_is_stored,
+    retried_report_is_stored_once,
 );
 
 /// Two instances on one PostgreSQL: the same pseudonym for a device from either, and reports

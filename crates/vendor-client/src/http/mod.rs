@@ -264,7 +264,8 @@ impl VendorClient {
         parse(&bytes)
     }
 
-    /// Sends one telemetry report.
+    /// Sends one telemetry report. A random `Idempotency-Key`, the same for every retry, makes
+    /// the service store it once even when an answer was lost and the request repeated.
     ///
     /// # Errors
     /// [`ClientError::Rejected`] with code `telemetry.undeclared_field` etc. when refused.
@@ -272,22 +273,41 @@ impl VendorClient {
         &self,
         report: &TelemetryReport,
     ) -> Result<TelemetryAccepted, ClientError> {
+        let mut key = [0u8; 16];
+        getrandom::fill(&mut key)
+            .map_err(|e| ClientError::InvalidConfig(format!("random generator failed: {e}")))?;
+        let key = hex::encode(key);
         let body = json(report)?;
-        let bytes = self.send(Method::Post, "/v1/telemetry", Some(body)).await?;
+        let bytes = self
+            .send_with_key(Method::Post, "/v1/telemetry", Some(body), Some(&key))
+            .await?;
         parse(&bytes)
     }
 
-    /// One request with retries of transient failures.
     async fn send(
         &self,
         method: Method,
         path: &str,
         body: Option<Vec<u8>>,
     ) -> Result<Vec<u8>, ClientError> {
+        self.send_with_key(method, path, body, None).await
+    }
+
+    /// One request with retries of transient failures.
+    async fn send_with_key(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        idempotency_key: Option<&str>,
+    ) -> Result<Vec<u8>, ClientError> {
         let policy = self.settings.retry;
         let mut retry = 0u32;
         loop {
-            match self.attempt(method, path, body.clone()).await {
+            match self
+                .attempt(method, path, body.clone(), idempotency_key)
+                .await
+            {
                 Err(e) if e.is_transient() && retry + 1 < policy.max_attempts => {
                     let delay = {
                         let mut jitter = self
@@ -309,12 +329,16 @@ impl VendorClient {
         method: Method,
         path: &str,
         body: Option<Vec<u8>>,
+        idempotency_key: Option<&str>,
     ) -> Result<Vec<u8>, ClientError> {
         let url = format!("{}{path}", self.base);
         let mut request = match method {
             Method::Get => self.http.get(url),
             Method::Post => self.http.post(url),
         };
+        if let Some(key) = idempotency_key {
+            request = request.header("idempotency-key", key);
+        }
         if let Some(body) = body {
             request = request
                 .header(reqwest::header::CONTENT_TYPE, "application/json")

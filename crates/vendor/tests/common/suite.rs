@@ -429,3 +429,35 @@ pub async fn no_ip_address_is_stored(h: &Harness) {
     }
     db.close().await;
 }
+
+pub async fn retried_report_is_stored_once(h: &Harness) {
+    let grant = pseudonym_at(h, &h.base, "hearth-plug-1", "plug-0008").await;
+    let body = json!({
+        "model": "hearth-plug-1",
+        "pseudonym": grant.pseudonym,
+        "fields": {"pairing_failures": 6}
+    });
+    let send = |key: &'static str| {
+        h.client
+            .post(h.url("/v1/telemetry"))
+            .header("idempotency-key", key)
+            .json(&body)
+            .send()
+    };
+    let first = send("4f1c2a9e-retry-key").await.expect("request");
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: hearth_vendor_client::telemetry::TelemetryAccepted =
+        first.json().await.expect("accepted");
+    let again = send("4f1c2a9e-retry-key").await.expect("request");
+    assert_eq!(again.status(), StatusCode::OK);
+    let again: hearth_vendor_client::telemetry::TelemetryAccepted =
+        again.json().await.expect("accepted");
+    assert_eq!(first.report_id, again.report_id);
+    assert_eq!(count(h, "telemetry_reports").await, 1);
+
+    let bad = send("no spaces allowed").await.expect("request");
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let err: ErrorBody = bad.json().await.expect("error body");
+    assert_eq!(err.code, "request.invalid_idempotency_key");
+    assert_eq!(count(h, "telemetry_reports").await, 1);
+}
