@@ -241,28 +241,57 @@ pub struct Validity {
     pub not_after: u64,
 }
 
-/// A decoded, not yet verified certificate.
+/// A decoded, not yet verified certificate. Read-only: the fields always
+/// describe the signed bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Certificate {
-    /// [`CERT_VERSION`].
-    pub version: u8,
-    /// Device-CA or device.
-    pub role: CertRole,
-    /// The subject's serial number (for a device-CA, its name).
-    pub serial: String,
-    /// The device model (empty for a device-CA).
-    pub model: String,
-    /// The certified Ed25519 public key.
-    pub subject_key: [u8; 32],
-    /// [`KeyId`] of the issuer's public key.
-    pub issuer_key_id: KeyId,
-    /// Validity period.
-    pub validity: Validity,
+    role: CertRole,
+    serial: String,
+    model: String,
+    subject_key: [u8; 32],
+    issuer_key_id: KeyId,
+    validity: Validity,
     tbs: Vec<u8>,
     signature: [u8; 64],
 }
 
 impl Certificate {
+    /// Device-CA or device.
+    #[must_use]
+    pub fn role(&self) -> CertRole {
+        self.role
+    }
+
+    /// The subject's serial number (for a device-CA, its name).
+    #[must_use]
+    pub fn serial(&self) -> &str {
+        &self.serial
+    }
+
+    /// The device model (empty for a device-CA).
+    #[must_use]
+    pub fn model(&self) -> &str {
+        &self.model
+    }
+
+    /// The certified Ed25519 public key.
+    #[must_use]
+    pub fn subject_key(&self) -> &[u8; 32] {
+        &self.subject_key
+    }
+
+    /// [`KeyId`] of the issuer's public key.
+    #[must_use]
+    pub fn issuer_key_id(&self) -> KeyId {
+        self.issuer_key_id
+    }
+
+    /// Validity period.
+    #[must_use]
+    pub fn validity(&self) -> Validity {
+        self.validity
+    }
+
     /// The CBOR encoding (`[tbs, signature]`).
     #[must_use]
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -320,7 +349,6 @@ impl Certificate {
             return Err(malformed);
         };
         Ok(Self {
-            version: CERT_VERSION,
             role,
             serial,
             model,
@@ -418,7 +446,6 @@ fn issue(
     ]));
     let signature = issuer.sign(&signed_message(&tbs));
     Ok(Certificate {
-        version: CERT_VERSION,
         role,
         serial: serial.to_owned(),
         model: model.to_owned(),

@@ -220,14 +220,18 @@ impl PakeSecret {
         Ok(Self(ProverSecret::from_pbkdf_output(&output[..])?))
     }
 
-    /// The verifier record for the device: `w0` and `L = w1*P`.
-    #[must_use]
-    pub fn verifier(&self, salt: &[u8], iterations: u32) -> Verifier {
-        Verifier {
+    /// The verifier record for the device: `w0` and `L = w1*P`, with the
+    /// salt and iteration count the secret was derived with.
+    ///
+    /// # Errors
+    /// [`Spake2Error::BadSalt`], [`Spake2Error::BadIterations`].
+    pub fn verifier(&self, salt: &[u8], iterations: u32) -> Result<Verifier, Spake2Error> {
+        check_params(salt, iterations)?;
+        Ok(Verifier {
             record: self.0.verifier_record(),
             salt: salt.to_vec(),
             iterations,
-        }
+        })
     }
 }
 
@@ -280,7 +284,7 @@ impl Verifier {
         salt: &[u8],
         iterations: u32,
     ) -> Result<Self, Spake2Error> {
-        Ok(compute_registration(passcode, salt, iterations)?.verifier(salt, iterations))
+        compute_registration(passcode, salt, iterations)?.verifier(salt, iterations)
     }
 
     /// The salt sent in `PairingParamsResponse`.
@@ -302,7 +306,7 @@ impl Verifier {
         let mut out = Zeroizing::new(Vec::with_capacity(6 + self.salt.len() + RECORD_LEN));
         out.push(VERIFIER_FORMAT);
         out.extend_from_slice(&self.iterations.to_be_bytes());
-        // The salt length is checked to be at most 32 on every way in.
+        // Every constructor checks the salt against `SALT_LEN` (at most 32).
         out.push(u8::try_from(self.salt.len()).unwrap_or(u8::MAX));
         out.extend_from_slice(&self.salt);
         out.extend_from_slice(self.record.to_bytes().as_ref());

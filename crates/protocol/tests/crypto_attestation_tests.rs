@@ -95,8 +95,11 @@ fn certificates_round_trip_through_bytes() {
     let cert = f.ca.certificate();
     let parsed = Certificate::from_bytes(&cert.to_bytes()).unwrap();
     assert_eq!(&parsed, cert);
-    assert_eq!(parsed.role, CertRole::DeviceCa);
-    assert_eq!(parsed.issuer_key_id, KeyId::of(&f.root.public_key()));
+    assert_eq!(parsed.role(), CertRole::DeviceCa);
+    assert_eq!(parsed.issuer_key_id(), KeyId::of(&f.root.public_key()));
+    assert_eq!(parsed.serial(), "Hearth device CA 1");
+    assert_eq!(parsed.subject_key(), &f.ca.key().public());
+    assert_eq!(parsed.validity(), valid());
 }
 
 #[test]
