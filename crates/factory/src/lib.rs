@@ -7,8 +7,11 @@
 //! The binary `hearth-factory` is a thin clap layer over this crate.
 
 pub mod error;
+pub mod files;
 pub mod label;
+pub mod mint;
 pub mod os_rng;
 pub mod registry;
+pub mod vendor;
 
 pub use error::FactoryError;
