@@ -390,7 +390,7 @@ pub const SALT_LEN: std::ops::RangeInclusive<usize> = 16..=32;
 /// Allowed PBKDF2 iteration counts (Matter: 1 000–100 000).
 pub const ITERATIONS: std::ops::RangeInclusive<u32> = 1000..=100_000;
 /// Most certificates a device sends in its chain (device cert + device CA).
-pub const MAX_CHAIN_LEN: usize = 4;
+pub const MAX_CERTIFICATES: usize = 4;
 
 /// Round trip 2 answer: the device's share `pB`, confirmation `cB`, and its
 /// attestation — its certificate chain (leaf first) and the identity key's
@@ -560,7 +560,7 @@ impl Body for Response {
             }
             Self::Pake2(pake2) => {
                 if pake2.certificate_chain.is_empty()
-                    || pake2.certificate_chain.len() > MAX_CHAIN_LEN
+                    || pake2.certificate_chain.len() > MAX_CERTIFICATES
                 {
                     return Err(MessageError::invalid(
                         "certificate_chain",

@@ -491,3 +491,10 @@ fn newer_codes_and_capabilities_decode_as_unknown() {
         Response::Error(DeviceError::Unknown)
     );
 }
+
+#[test]
+fn message_bounds_agree_with_the_crypto_modules() {
+    use hearth_protocol::spake2;
+    assert_eq!(SALT_LEN, spake2::SALT_LEN);
+    assert_eq!(ITERATIONS, spake2::ITERATIONS);
+}
