@@ -112,3 +112,81 @@ fn signed_message(entry: &Value) -> Result<Vec<u8>, WireError> {
     message.extend_from_slice(&canonical);
     Ok(message)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn model() -> DeviceModel {
+        let all = |t: &str| json!({"en": t, "de": t, "fr": t, "es": t});
+        serde_json::from_value(json!({
+            "model": "test-plug-1",
+            "display_name": "Test Plug",
+            "maker": "Test Maker",
+            "updatable": true,
+            "support": {"end_date": "2030-01-31", "policy": all("Updates until 2030.")},
+            "sensors": [],
+            "data_use": {"controller": "Test Maker", "personal_data": [], "statement": all("None.")},
+            "telemetry": [{
+                "name": "pairing_failures",
+                "description": {"en": "Failed pairings."},
+                "purpose": "Detect guessing.",
+                "recipient": "Security team",
+                "retention_days": 30,
+                "personal": false,
+                "anonymisation": "Count only.",
+                "value": {"type": "integer", "min": 0, "max": 100},
+                "signal": "failed_pairing"
+            }]
+        }))
+        .expect("valid model")
+    }
+
+    fn key() -> SigningKey {
+        SigningKey::from_bytes(&[3u8; 32])
+    }
+
+    #[test]
+    fn signed_entry_verifies_and_survives_reserialisation() {
+        let signed = sign_entry(&model(), &key()).expect("signs");
+        let text = serde_json::to_string_pretty(&signed).expect("json");
+        let back: SignedEntry = serde_json::from_str(&text).expect("parses");
+        assert_eq!(
+            back.verify(&key().verifying_key()).expect("verifies"),
+            model()
+        );
+    }
+
+    #[test]
+    fn wrong_algorithm_and_garbage_signature_are_refused() {
+        let mut signed = sign_entry(&model(), &key()).expect("signs");
+        signed.signature.value = "AAAA".into();
+        assert!(matches!(
+            signed.verify(&key().verifying_key()),
+            Err(WireError::BadSignature)
+        ));
+        signed.signature.algorithm = "rsa".into();
+        assert!(matches!(
+            signed.verify(&key().verifying_key()),
+            Err(WireError::UnknownSignatureAlgorithm)
+        ));
+    }
+
+    proptest! {
+        /// Whatever a proxy writes into the display name, the signature only holds if it wrote
+        /// back the original.
+        #[test]
+        fn any_change_of_content_breaks_the_signature(name in ".{0,40}") {
+            let mut signed = sign_entry(&model(), &key()).expect("signs");
+            signed.entry["display_name"] = json!(name.clone());
+            let verdict = signed.verify(&key().verifying_key());
+            if name == "Test Plug" {
+                prop_assert!(verdict.is_ok());
+            } else {
+                prop_assert!(matches!(verdict, Err(WireError::BadSignature)));
+            }
+        }
+    }
+}
