@@ -32,12 +32,13 @@ impl<S: Storage> DeviceCore<S> {
         sealed: &Sealed,
         now: u64,
     ) -> Result<Vec<u8>, DeviceError> {
-        let Link::Session {
-            mut session,
-            user_id,
-        } = std::mem::take(&mut self.link)
-        else {
-            return encode(id, Response::Error(WireError::NotAuthorised));
+        let (mut session, user_id) = match std::mem::take(&mut self.link) {
+            Link::Session { session, user_id } => (session, user_id),
+            other => {
+                // This frame belongs to no session; whatever was in progress stays.
+                self.link = other;
+                return encode(id, Response::Error(WireError::NotAuthorised));
+            }
         };
         let plaintext = match session.open(&sealed.ciphertext) {
             Ok(plaintext) => zeroize::Zeroizing::new(plaintext),

@@ -200,7 +200,7 @@ impl<S: Storage> DeviceCore<S> {
         };
         let id = envelope.id;
         match envelope.body {
-            Request::PairingParams(_) => encode(id, self.pairing_params(now)),
+            Request::PairingParams(_) => encode(id, self.pairing_params(now)?),
             Request::Pake1(pake1) => {
                 let response = self.pake1(&pake1, now)?;
                 encode(id, response)

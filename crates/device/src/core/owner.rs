@@ -86,8 +86,12 @@ impl<S: Storage> DeviceCore<S> {
         auth: OwnerAuth,
         now: u64,
     ) -> Result<Vec<u8>, DeviceError> {
-        let Link::HandshakeStarted(pending) = std::mem::take(&mut self.link) else {
-            return encode(id, Response::Error(WireError::UnexpectedMessage));
+        let pending = match std::mem::take(&mut self.link) {
+            Link::HandshakeStarted(pending) => pending,
+            other => {
+                self.link = other;
+                return encode(id, Response::Error(WireError::UnexpectedMessage));
+            }
         };
         let PendingHandshake { handshake, user_id } = *pending;
         let Ok(mut session) = handshake.finish(&handshake::OwnerAuth {

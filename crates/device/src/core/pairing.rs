@@ -33,28 +33,10 @@ impl<S: Storage> DeviceCore<S> {
     }
 
     /// Round trip 1: SPAKE2+ parameters and device info, or why pairing is refused now.
-    pub(super) fn pairing_params(&self, now: u64) -> Response {
-        if let Err(refusal) =
-            self.window
-                .admit(self.state.is_paired(), &self.state.brute_force, now)
-        {
-            return Response::Error(refusal_to_wire(refusal));
-        }
-        let Ok(verifier) = self.verifier() else {
-            return Response::Error(WireError::PairingWindowClosed);
-        };
-        Response::PairingParams(PairingParamsResponse {
-            salt: verifier.salt().to_vec(),
-            iterations: verifier.iterations(),
-            device_info: self.device_info(),
-            attempts_left: self.state.brute_force.attempts_left(),
-            window_open: true,
-        })
-    }
-
-    /// Round trip 2: counts the attempt, persists, then answers with `Pake2` and attestation.
-    pub(super) fn pake1(&mut self, pake1: &Pake1, now: u64) -> Result<Response, DeviceError> {
-        self.link = Link::Idle;
+    ///
+    /// # Errors
+    /// [`DeviceError::BadIdentity`] if the stored verifier is unusable.
+    pub(super) fn pairing_params(&self, now: u64) -> Result<Response, DeviceError> {
         if let Err(refusal) =
             self.window
                 .admit(self.state.is_paired(), &self.state.brute_force, now)
@@ -62,6 +44,26 @@ impl<S: Storage> DeviceCore<S> {
             return Ok(Response::Error(refusal_to_wire(refusal)));
         }
         let verifier = self.verifier()?;
+        Ok(Response::PairingParams(PairingParamsResponse {
+            salt: verifier.salt().to_vec(),
+            iterations: verifier.iterations(),
+            device_info: self.device_info(),
+            attempts_left: self.state.brute_force.attempts_left(),
+            window_open: true,
+        }))
+    }
+
+    /// Round trip 2: counts the attempt, persists, then answers with `Pake2` and attestation.
+    pub(super) fn pake1(&mut self, pake1: &Pake1, now: u64) -> Result<Response, DeviceError> {
+        if let Err(refusal) =
+            self.window
+                .admit(self.state.is_paired(), &self.state.brute_force, now)
+        {
+            return Ok(Response::Error(refusal_to_wire(refusal)));
+        }
+        let verifier = self.verifier()?;
+        // A new attempt replaces any unfinished one (which stays counted).
+        self.link = Link::Idle;
         self.state.brute_force.record_failure(now);
         // Persist before answering: a power cut after Pake2 must not erase the attempt.
         self.persist()?;
@@ -93,8 +95,12 @@ impl<S: Storage> DeviceCore<S> {
 
     /// Round trip 3: checks `confirm_p` before opening anything, then provisions.
     pub(super) fn pake3(&mut self, id: u32, pake3: &Pake3) -> Result<Vec<u8>, DeviceError> {
-        let Link::PakeStarted(pending) = std::mem::take(&mut self.link) else {
-            return encode(id, Response::Error(WireError::UnexpectedMessage));
+        let pending = match std::mem::take(&mut self.link) {
+            Link::PakeStarted(pending) => pending,
+            other => {
+                self.link = other;
+                return encode(id, Response::Error(WireError::UnexpectedMessage));
+            }
         };
         let Ok(key) = pending.verifier.finish(&pake3.confirm_p) else {
             // Already counted at Pake1.
