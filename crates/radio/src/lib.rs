@@ -22,6 +22,7 @@ pub mod control;
 mod core;
 pub mod error;
 pub mod launcher;
+pub mod mirror;
 pub mod names;
 pub mod peripheral;
 pub mod radio;
