@@ -1,0 +1,62 @@
+//! Hearth's app shell: builds the Tauri app, manages state, and registers thin
+//! commands over `hearth-core`. No logic lives here.
+
+mod commands;
+mod state;
+
+use std::process::ExitCode;
+
+use hearth_core::{devices::DeviceStore, folders::AppFolders, logging, settings::SettingsStore};
+use tauri::{Manager, WebviewUrl, WebviewWindowBuilder};
+
+use crate::state::AppState;
+
+/// Starts the app and runs until its window closes.
+pub fn run() -> ExitCode {
+    let folders = AppFolders::resolve();
+    if let Err(e) = folders.create_all() {
+        eprintln!("Hearth cannot start: {e}");
+        return ExitCode::FAILURE;
+    }
+    let _log_guard = match logging::init(&folders.logs) {
+        Ok(guard) => guard,
+        Err(e) => {
+            eprintln!(
+                "Hearth cannot start: cannot write logs to {}: {e}",
+                folders.logs.display()
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let (settings, outcome) = SettingsStore::load(&folders.config);
+    tracing::info!(?outcome, version = env!("CARGO_PKG_VERSION"), "starting");
+
+    let result = tauri::Builder::default()
+        .invoke_handler(tauri::generate_handler![
+            commands::get_language,
+            commands::set_language,
+            commands::get_about,
+            commands::list_devices,
+        ])
+        .setup(move |app| {
+            let devices = tauri::async_runtime::block_on(DeviceStore::open(&folders.data))?;
+            let state = AppState::new(settings, devices, hearth_i18n::system_language());
+            let title = state.localizer()?.t("app-title");
+            app.manage(state);
+            WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
+                .title(title)
+                .inner_size(1024.0, 720.0)
+                .min_inner_size(480.0, 560.0)
+                .data_directory(folders.webview.clone())
+                .build()?;
+            Ok(())
+        })
+        .run(tauri::generate_context!("../tauri.conf.json"));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "the app stopped with an error");
+            ExitCode::FAILURE
+        }
+    }
+}
