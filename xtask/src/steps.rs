@@ -1,0 +1,330 @@
+//! The steps behind `demo`, `test` and `fuzz`.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Child, Command},
+    time::{Duration, Instant},
+};
+
+use crate::{licenses, setup};
+
+/// A step failed; the message says what to do.
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_owned()
+}
+
+/// Runs a command to completion, failing on a non-zero exit.
+pub fn run(cmd: &mut Command) -> Result<(), Failure> {
+    let shown = format!("{cmd:?}");
+    let status = cmd
+        .status()
+        .map_err(|e| Failure(format!("could not start {shown}: {e}")))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Failure(format!("{shown} failed ({status})")))
+    }
+}
+
+fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(root());
+    cmd
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|p| if p.is_absolute() { p } else { root().join(p) })
+        .unwrap_or_else(|| root().join("target"))
+}
+
+/// The app binary that `build` produces.
+pub fn app_binary() -> PathBuf {
+    target_dir().join("debug/hearth-app")
+}
+
+fn build_ui() -> Result<(), Failure> {
+    run(Command::new("npm")
+        .args(["run", "--silent", "build"])
+        .current_dir(root().join("ui")))
+}
+
+/// One build for demo and test alike: every target of every member, so the
+/// feature set never differs between them (a difference rebuilds gtk/webkit/tauri).
+fn build() -> Result<(), Failure> {
+    build_ui()?;
+    run(cargo().args(["build", "--workspace", "--all-targets", "--locked"]))
+}
+
+/// An X server for the window when the machine has no display.
+pub struct Display {
+    name: String,
+    xvfb: Option<Child>,
+}
+
+impl Display {
+    /// The current display, or a fresh Xvfb.
+    pub fn ensure() -> Result<Self, Failure> {
+        if let Some(name) = std::env::var_os("DISPLAY").filter(|d| !d.is_empty()) {
+            return Ok(Self {
+                name: name.to_string_lossy().into_owned(),
+                xvfb: None,
+            });
+        }
+        let number = (90..140)
+            .find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists())
+            .ok_or_else(|| Failure("no free X display number".into()))?;
+        let name = format!(":{number}");
+        println!("xtask: no display found; starting a virtual one (Xvfb {name})");
+        let xvfb = Command::new("Xvfb")
+            .args([&name, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .spawn()
+            .map_err(|e| Failure(format!("could not start Xvfb: {e}")))?;
+        let display = Self {
+            name,
+            xvfb: Some(xvfb),
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            let ready = Command::new("xdpyinfo")
+                .args(["-display", &display.name])
+                .output()
+                .is_ok_and(|o| o.status.success());
+            if ready {
+                return Ok(display);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Err(Failure("Xvfb did not come up within 20 s".into()))
+    }
+
+    /// The `DISPLAY` value.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Drop for Display {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.xvfb {
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// `cargo xtask demo [--screenshots DIR]`.
+pub fn demo(args: &[String]) -> Result<(), Failure> {
+    let screenshots = match args {
+        [] => None,
+        [flag, dir] if flag == "--screenshots" => Some(PathBuf::from(dir)),
+        _ => {
+            return Err(Failure(
+                "usage: cargo xtask demo [--screenshots DIR]".into(),
+            ));
+        }
+    };
+    setup::ensure_all()?;
+    build()?;
+    let display = Display::ensure()?;
+    match screenshots {
+        Some(dir) => {
+            let dir = if dir.is_absolute() {
+                dir
+            } else {
+                std::env::current_dir()
+                    .map_err(|e| Failure(e.to_string()))?
+                    .join(dir)
+            };
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| Failure(format!("{}: {e}", dir.display())))?;
+            run(cargo()
+                .args([
+                    "run",
+                    "--locked",
+                    "--quiet",
+                    "-p",
+                    "hearth-e2e",
+                    "--bin",
+                    "hearth-screenshots",
+                    "--",
+                ])
+                .arg(&dir)
+                .env("DISPLAY", display.name())
+                .env("HEARTH_APP_BIN", app_binary()))?;
+            println!("xtask: screenshots saved in {}", dir.display());
+            Ok(())
+        }
+        None => {
+            println!("xtask: opening Hearth (close its window to finish)");
+            run(Command::new(app_binary()).env("DISPLAY", display.name()))
+        }
+    }
+}
+
+/// `cargo xtask test`: every check, then a summary; non-zero on any failure.
+pub fn test(args: &[String]) -> Result<(), Failure> {
+    if !args.is_empty() {
+        return Err(Failure("usage: cargo xtask test".into()));
+    }
+    let started = Instant::now();
+    let mut results: Vec<(&str, Result<(), Failure>, Duration)> = Vec::new();
+    let mut step = |name: &'static str, f: &mut dyn FnMut() -> Result<(), Failure>| {
+        println!("\n=== xtask test: {name}");
+        let t = Instant::now();
+        let r = f();
+        if let Err(e) = &r {
+            println!("=== {name} FAILED: {e}");
+        }
+        let ok = r.is_ok();
+        results.push((name, r, t.elapsed()));
+        ok
+    };
+    if !step("set-up", &mut setup::ensure_all) {
+        return summary(&results, started);
+    }
+    step("rustfmt", &mut || {
+        run(cargo().args(["fmt", "--all", "--check"]))
+    });
+    let ui_built = step("ui build", &mut build_ui);
+    step("ui type check", &mut || {
+        run(Command::new("npm")
+            .args(["run", "--silent", "check"])
+            .current_dir(root().join("ui")))
+    });
+    step("ui unit tests", &mut || {
+        run(Command::new("npm")
+            .args(["run", "--silent", "test"])
+            .current_dir(root().join("ui")))
+    });
+    step("licence list", &mut || licenses::run(true));
+    if ui_built {
+        step("clippy", &mut || {
+            run(cargo().args([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--locked",
+                "--",
+                "-D",
+                "warnings",
+            ]))
+        });
+        let built = step("build", &mut || {
+            run(cargo().args(["build", "--workspace", "--all-targets", "--locked"]))
+        });
+        if built {
+            step("rust tests", &mut || {
+                run(cargo().args([
+                    "nextest",
+                    "run",
+                    "--workspace",
+                    "--exclude",
+                    "hearth-e2e",
+                    "--locked",
+                    "--no-fail-fast",
+                ]))
+            });
+            step("end-to-end tests", &mut || {
+                let display = Display::ensure()?;
+                run(cargo()
+                    .args([
+                        "nextest",
+                        "run",
+                        "-p",
+                        "hearth-e2e",
+                        "--locked",
+                        "--no-fail-fast",
+                    ])
+                    .env("DISPLAY", display.name())
+                    .env("HEARTH_APP_BIN", app_binary())
+                    .env("HEARTH_SCREENSHOTS", root().join("docs/screenshots")))
+            });
+        }
+    }
+    let fuzz_dir = root().join("crates/protocol/fuzz");
+    if fuzz_dir.join("Cargo.toml").exists() {
+        step("fuzz (short)", &mut || fuzz(&["20".to_owned()]));
+    }
+    summary(&results, started)
+}
+
+fn summary(
+    results: &[(&str, Result<(), Failure>, Duration)],
+    started: Instant,
+) -> Result<(), Failure> {
+    println!("\n=== xtask test summary");
+    for (name, r, took) in results {
+        let state = if r.is_ok() { "ok    " } else { "FAILED" };
+        println!("  {state} {name} ({:.0} s)", took.as_secs_f64());
+    }
+    let failed = results.iter().filter(|(_, r, _)| r.is_err()).count();
+    println!(
+        "xtask test: {} of {} steps succeeded in {:.0} s",
+        results.len() - failed,
+        results.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err(Failure(format!("{failed} step(s) failed")))
+    }
+}
+
+/// `cargo xtask fuzz [SECONDS]`: every fuzz target of the protocol crate for
+/// SECONDS each (default 300). Uses the stable toolchain with RUSTC_BOOTSTRAP=1
+/// for the fuzz build alone.
+pub fn fuzz(args: &[String]) -> Result<(), Failure> {
+    let seconds: u32 = match args.first() {
+        None => 300,
+        Some(s) => s
+            .parse()
+            .map_err(|_| Failure(format!("{s:?} is not a number of seconds")))?,
+    };
+    let fuzz_dir = root().join("crates/protocol/fuzz");
+    let list = Command::new("cargo")
+        .args(["fuzz", "list", "--fuzz-dir"])
+        .arg(&fuzz_dir)
+        .current_dir(root().join("crates/protocol"))
+        .output()
+        .map_err(|e| Failure(format!("cargo fuzz: {e}")))?;
+    let targets: Vec<String> = String::from_utf8_lossy(&list.stdout)
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if targets.is_empty() {
+        return Err(Failure("no fuzz targets found".into()));
+    }
+    for target in targets {
+        println!("xtask: fuzzing {target} for {seconds} s");
+        run(Command::new("cargo")
+            .args(["fuzz", "run", "--fuzz-dir"])
+            .arg(&fuzz_dir)
+            .args(["--target-dir"])
+            .arg(target_dir().join("fuzz"))
+            .arg(&target)
+            .args(["--", &format!("-max_total_time={seconds}")])
+            .current_dir(root().join("crates/protocol"))
+            .env("RUSTC_BOOTSTRAP", "1"))?;
+    }
+    Ok(())
+}
