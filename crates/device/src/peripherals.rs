@@ -63,3 +63,16 @@ impl TemperatureSensor for FixedTemperature {
         self.0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_wifi_tells_the_three_outcomes_apart() {
+        let mut wifi = MemoryWifi::default().with_network("home", "secret-pass");
+        assert_eq!(wifi.join("home", b"secret-pass"), WifiJoin::Joined);
+        assert_eq!(wifi.join("home", b"secret-pasS"), WifiJoin::WrongPassphrase);
+        assert_eq!(wifi.join("cafe", b"secret-pass"), WifiJoin::NoNetwork);
+    }
+}

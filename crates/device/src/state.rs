@@ -279,3 +279,79 @@ impl Identity {
         ciborium::from_reader(bytes).map_err(|e| StateError::Decode(e.to_string()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::MemoryStorage;
+    use proptest::prelude::*;
+
+    fn identity() -> Identity {
+        Identity {
+            serial: "PLUG-00000001".into(),
+            model: "PLUG".into(),
+            discriminator: 0xABC,
+            verifier: SecretBytes::new(vec![1; 120]),
+            identity_key: SecretBytes::new(vec![2; 32]),
+            certificate_chain: vec![serde_bytes::ByteBuf::from(vec![3; 100])],
+            firmware_public_key: vec![4; 32],
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn state_round_trips_through_storage(
+            failures in 0u32..40,
+            plug_on in any::<bool>(),
+            usage in proptest::collection::vec((any::<u64>(), any::<bool>()), 0..20),
+        ) {
+            let mut state = DeviceState::from_identity(identity());
+            state.brute_force.failures = failures;
+            state.plug_on = plug_on;
+            let id = crate::users::insert_user(&mut state, [9; 32], Role::Owner, "Owner").unwrap();
+            for (at, on) in usage {
+                state.user_data.get_mut(&id).unwrap().record_usage(UsageEvent { at, on });
+            }
+            state.wifi = Some(WifiConfig { ssid: "home".into(), passphrase: SecretBytes::new(b"pass phrase".to_vec()) });
+            let mut storage = MemoryStorage::new();
+            state.save(&mut storage).unwrap();
+            prop_assert_eq!(DeviceState::load_or_init(&mut storage, None).unwrap(), state);
+        }
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug_output() {
+        let mut state = DeviceState::from_identity(identity());
+        state.wifi = Some(WifiConfig {
+            ssid: "home".into(),
+            passphrase: SecretBytes::new(b"hunter2hunter2".to_vec()),
+        });
+        let shown = format!("{state:?}");
+        assert!(!shown.contains("hunter2") && shown.contains("<redacted>"));
+    }
+
+    #[test]
+    fn a_corrupted_record_is_an_error_not_a_fresh_state() {
+        let mut storage = MemoryStorage::new();
+        DeviceState::load_or_init(&mut storage, Some(identity())).unwrap();
+        storage.raw_record_mut().unwrap()[60] ^= 1;
+        let err = DeviceState::load_or_init(&mut storage, Some(identity())).unwrap_err();
+        assert_eq!(err.code(), "storage_corrupted");
+        assert_eq!(
+            DeviceState::load_or_init(&mut MemoryStorage::new(), None)
+                .unwrap_err()
+                .code(),
+            "state_not_provisioned"
+        );
+    }
+
+    #[test]
+    fn usage_history_is_bounded() {
+        let mut data = UserData::default();
+        for at in 0..(MAX_USAGE_EVENTS as u64 + 10) {
+            data.record_usage(UsageEvent { at, on: true });
+        }
+        assert_eq!(data.usage.len(), MAX_USAGE_EVENTS);
+        assert_eq!(data.usage[0].at, 10, "oldest dropped first");
+    }
+}

@@ -321,3 +321,29 @@ fn wifi_problems_are_reported_as_events() {
         [Event::WifiStatus(WifiStatus::WrongPassphrase { .. })]
     ));
 }
+
+#[test]
+fn pake_messages_out_of_order_or_after_pairing_are_refused_uncounted() {
+    let minted = mint(10);
+    let mut core = boot(MemoryStorage::new(), &minted, T0);
+    let stray_pake3 = Request::Pake3(Pake3 {
+        confirm_p: [1; 32],
+        sealed_provisioning: vec![],
+    });
+    assert_eq!(
+        call(&mut core, 1, stray_pake3.clone(), T0),
+        Response::Error(WireError::UnexpectedMessage)
+    );
+    assert_eq!(core.state().brute_force.failures, 0);
+    pair(&mut core, &minted, &minted.code.passcode, WIFI_PASS, T0).unwrap();
+    let pake1 = Request::Pake1(Pake1 { share_p: [4; 65] });
+    assert_eq!(
+        call(&mut core, 2, pake1, T0),
+        Response::Error(WireError::PairingWindowClosed)
+    );
+    assert_eq!(core.state().brute_force.failures, 0);
+    assert!(
+        core.has_session(),
+        "a stray message does not end the session"
+    );
+}
