@@ -256,3 +256,68 @@ fn the_cli_mints_and_refuses_bad_input() {
         std::fs::read_to_string(out.join(hearth_factory::registry::REGISTRY_FILE)).unwrap();
     assert_eq!(registry.lines().count(), 1 + 6);
 }
+
+/// The app's own pairing client (`hearth_protocol::pairing`) pairs with a minted
+/// device using only what a user has: the label's QR payload and the vendor profile.
+#[test]
+fn the_app_pairing_client_pairs_with_a_minted_device_from_its_qr_label() {
+    use hearth_protocol::message::{Passphrase, Provisioning, Role};
+    use hearth_protocol::pairing::{PairingClient, PairingStep};
+
+    let dir = tempfile::tempdir().unwrap();
+    let vendor_dir = dir.path().join("vendor");
+    init_vendor(&vendor_dir, "Acme", NOW, &mut os_csprng()).unwrap();
+    let keys = VendorKeys::load(&vendor_dir).unwrap();
+    let minted = mint(
+        &keys,
+        &dir.path().join("out"),
+        &MintRequest::new("PLUG", 1, NOW),
+        &mut os_csprng(),
+        &mut |_, _| {},
+    )
+    .unwrap();
+    let folder = &minted[0].folder;
+
+    let profile: vendor::VendorProfile =
+        serde_json::from_slice(&std::fs::read(vendor_dir.join(vendor::PROFILE)).unwrap()).unwrap();
+    let root: [u8; 32] = hex::decode(profile.root_public_key)
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let qr_payload = label_code(folder).qr_payload();
+
+    let mut core = hearth_device::DeviceCore::boot(
+        MemoryStorage::new(),
+        Some(read_bundle(folder).unwrap()),
+        support::peripherals(1),
+        NOW,
+    )
+    .unwrap();
+    let provisioning = Provisioning {
+        wifi_ssid: support::SSID.into(),
+        wifi_passphrase: Passphrase::new(support::WIFI_PASS.into()),
+        owner_public_key: hearth_protocol::handshake::OwnerKey::generate(&mut os_csprng()).public(),
+        device_name: "Hall plug".into(),
+        role: Role::Owner,
+    };
+    let mut client =
+        PairingClient::new(&SetupCode::parse(&qr_payload).unwrap(), provisioning, root)
+            .expect_model("PLUG");
+    let mut outgoing = client.start().unwrap();
+    let mut round_trips = 0;
+    let paired = loop {
+        round_trips += 1;
+        let answer = core.handle(&outgoing, NOW + 1).unwrap();
+        match client.handle(&answer, NOW + 1, &mut os_csprng()).unwrap() {
+            PairingStep::Send(next) => outgoing = next,
+            PairingStep::Paired(paired) => break paired,
+            PairingStep::Ignored => unreachable!("no events before pairing"),
+        }
+    };
+    assert_eq!(round_trips, 3, "EN 303 645 4.12-1 budget");
+    assert_eq!(paired.device.serial, minted[0].serial);
+    assert_eq!(
+        core.state().user(paired.user_id).map(|u| u.name.as_str()),
+        Some("Hall plug")
+    );
+}
