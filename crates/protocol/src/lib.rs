@@ -6,6 +6,7 @@
 
 pub mod attestation;
 pub mod frame;
+pub mod gatt;
 pub mod handshake;
 pub mod message;
 pub mod pairing;
