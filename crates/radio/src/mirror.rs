@@ -73,6 +73,8 @@ fn option_offset(options: &HashMap<String, OwnedValue>) -> Result<u16, BluezErro
 pub struct GattCharacteristicMirror {
     core: Arc<Core>,
     link: u64,
+    /// Its own object path (property reads may come through `GetManagedObjects` on `/`).
+    path: String,
     uuid: String,
     service: OwnedObjectPath,
     flags: Vec<String>,
@@ -83,6 +85,7 @@ impl GattCharacteristicMirror {
     pub(crate) fn new(
         core: Arc<Core>,
         link: u64,
+        path: &str,
         uuid: &str,
         service: &str,
         flags: &[String],
@@ -91,6 +94,7 @@ impl GattCharacteristicMirror {
         Self {
             core,
             link,
+            path: path.to_owned(),
             uuid: uuid.to_owned(),
             service: object_path(service),
             flags: flags.to_vec(),
@@ -167,14 +171,11 @@ impl GattCharacteristicMirror {
         await_reply(rx).await
     }
 
-    async fn start_notify(
-        &self,
-        #[zbus(header)] hdr: zbus::message::Header<'_>,
-    ) -> Result<(), BluezError> {
+    async fn start_notify(&self) -> Result<(), BluezError> {
         if !(self.has_flag("notify") || self.has_flag("indicate")) {
             return Err(BluezError::NotSupported("Notify not supported".into()));
         }
-        let mirror = hdr.path().map(ToString::to_string).unwrap_or_default();
+        let mirror = self.path.clone();
         let (reply, rx) = oneshot::channel();
         self.core.send_uplink(
             self.link,
@@ -187,11 +188,8 @@ impl GattCharacteristicMirror {
         await_reply(rx).await
     }
 
-    async fn stop_notify(
-        &self,
-        #[zbus(header)] hdr: zbus::message::Header<'_>,
-    ) -> Result<(), BluezError> {
-        let mirror = hdr.path().map(ToString::to_string).unwrap_or_default();
+    async fn stop_notify(&self) -> Result<(), BluezError> {
+        let mirror = self.path.clone();
         let (reply, rx) = oneshot::channel();
         self.core.send_uplink(
             self.link,
@@ -221,18 +219,12 @@ impl GattCharacteristicMirror {
         self.core.link_params(self.link).map_or(23, |p| p.mtu)
     }
     #[zbus(property)]
-    fn value(&self, #[zbus(header)] hdr: Option<zbus::message::Header<'_>>) -> Vec<u8> {
-        let path = hdr
-            .and_then(|h| h.path().map(ToString::to_string))
-            .unwrap_or_default();
-        self.core.mirrored_value(self.link, &path)
+    fn value(&self) -> Vec<u8> {
+        self.core.mirrored_value(self.link, &self.path)
     }
     #[zbus(property)]
-    fn notifying(&self, #[zbus(header)] hdr: Option<zbus::message::Header<'_>>) -> bool {
-        let path = hdr
-            .and_then(|h| h.path().map(ToString::to_string))
-            .unwrap_or_default();
-        self.core.notifying(self.link, &path)
+    fn notifying(&self) -> bool {
+        self.core.notifying(self.link, &self.path)
     }
 }
 

@@ -164,6 +164,7 @@ impl Core {
                 let mirror = GattCharacteristicMirror::new(
                     self.clone(),
                     link,
+                    &char_path,
                     &ch.uuid,
                     &service_path,
                     &ch.flags,
