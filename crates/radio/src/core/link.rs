@@ -23,6 +23,9 @@ use crate::world::{
     Downlink, GattApp, LinkState, MAX_ATTRIBUTE_LEN, MirroredCharacteristic, RemoteAttr, Uplink,
 };
 
+/// How long a disconnect waits for the peripheral to acknowledge `StopNotify`.
+const STOP_NOTIFY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 impl Core {
     // ----- links --------------------------------------------------------------------------
 
@@ -247,14 +250,20 @@ impl Core {
             let peer_path = names::device_path(&state.peripheral, w.central.address);
             (state, device_path, peer_path)
         };
-        for ch in state.characteristics.iter().filter(|c| c.notifying) {
-            let conn = self.conn.clone();
-            let remote = ch.remote.clone();
-            // Best effort: the peripheral may be the one that went away.
-            tokio::spawn(async move {
-                let _ = call_peer(&conn, &remote, "StopNotify", &()).await;
+        // Awaited under the topology lock, so that a quick reconnect's StartNotify cannot reach
+        // the peripheral before this StopNotify. Best effort and short: the peripheral may be
+        // the one that went away.
+        let stops = state
+            .characteristics
+            .iter()
+            .filter(|c| c.notifying)
+            .map(|ch| {
+                tokio::time::timeout(
+                    STOP_NOTIFY_TIMEOUT,
+                    call_peer(&self.conn, &ch.remote, "StopNotify", &()),
+                )
             });
-        }
+        let _ = futures_util::future::join_all(stops).await;
         let server = self.conn.object_server();
         for (path, iface) in state.objects.iter().rev() {
             if let Ok(name) = InterfaceName::from_static_str(iface) {
