@@ -313,6 +313,8 @@ impl Core {
         self: &Arc<Self>,
         address: Address,
     ) -> Result<(), BluezError> {
+        // Under the topology lock, so that no Connect to this device is half done meanwhile.
+        let _topology = self.topology.lock().await;
         let link = {
             let w = self.world();
             w.central
@@ -322,7 +324,7 @@ impl Core {
                 .link
         };
         if let Some(id) = link {
-            self.disconnect(id, DropCause::CentralRequest).await;
+            self.teardown(id, DropCause::CentralRequest).await;
         }
         let path = {
             let mut w = self.world();

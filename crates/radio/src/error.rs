@@ -37,6 +37,9 @@ pub enum RadioError {
     /// Signalling or waiting for a child process failed.
     #[error("could not stop a child process: {0}")]
     ChildStop(#[source] std::io::Error),
+    /// The SIGTERM/SIGINT handlers could not be installed.
+    #[error("could not install signal handlers: {0}")]
+    SignalSetup(#[source] std::io::Error),
     /// A link parameter is outside the range the model accepts.
     #[error("invalid link parameter: {0}")]
     InvalidLinkParameter(&'static str),
@@ -53,6 +56,7 @@ impl RadioError {
             Self::DBus(_) => "radio.dbus",
             Self::NameTaken => "radio.name_taken",
             Self::ChildStop(_) => "radio.child_stop",
+            Self::SignalSetup(_) => "radio.signal_setup",
             Self::InvalidLinkParameter(_) => "radio.invalid_link_parameter",
         }
     }

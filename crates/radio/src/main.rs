@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use hearth_radio::{LinkParams, Radio, RadioConfig, RadioError, Simulation};
-use tokio::signal::unix::{SignalKind, signal};
+use tokio::signal::unix::{Signal, SignalKind, signal};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -80,16 +80,31 @@ impl RadioArgs {
     }
 }
 
-async fn until_stopped() -> std::io::Result<()> {
-    let mut term = signal(SignalKind::terminate())?;
-    tokio::select! {
-        _ = term.recv() => {}
-        r = tokio::signal::ctrl_c() => r?,
+/// SIGTERM or SIGINT. Installed before anything is started, so a signal that arrives right after
+/// the address is printed still stops the radio cleanly.
+struct StopSignals {
+    term: Signal,
+    int: Signal,
+}
+
+impl StopSignals {
+    fn install() -> std::io::Result<Self> {
+        Ok(Self {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+        })
     }
-    Ok(())
+
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.int.recv() => {}
+        }
+    }
 }
 
 async fn run(cli: Cli) -> Result<(), RadioError> {
+    let stop = StopSignals::install().map_err(RadioError::SignalSetup)?;
     match cli.command {
         Command::Up { dir, radio } => {
             std::fs::create_dir_all(&dir).map_err(|source| RadioError::BusConfig {
@@ -98,12 +113,12 @@ async fn run(cli: Cli) -> Result<(), RadioError> {
             })?;
             let sim = Simulation::up(&dir, radio.config()).await?;
             println!("DBUS_SYSTEM_BUS_ADDRESS={}", sim.address());
-            until_stopped().await.map_err(RadioError::ChildStop)?;
+            stop.wait().await;
             sim.down().await
         }
         Command::Serve { address, radio } => {
             let radio = Radio::serve(&address, radio.config()).await?;
-            until_stopped().await.map_err(RadioError::ChildStop)?;
+            stop.wait().await;
             radio.stop().await
         }
     }

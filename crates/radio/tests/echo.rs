@@ -78,5 +78,39 @@ fn central_write_comes_back_as_a_notification() {
             .await
             .expect("disconnect");
         assert_eq!(radio.control.link_count().await.expect("links"), 0);
+
+        // RemoveDevice forgets it: the object is gone from the tree.
+        let conn = radio.control.inner().connection();
+        let device =
+            zbus::ObjectPath::try_from("/org/bluez/hci0/dev_00_48_52_00_00_01").expect("path");
+        within(
+            "RemoveDevice",
+            conn.call_method(
+                Some("org.bluez"),
+                "/org/bluez/hci0",
+                Some("org.bluez.Adapter1"),
+                "RemoveDevice",
+                &(device.clone(),),
+            ),
+        )
+        .await
+        .expect("RemoveDevice");
+        let objects = within(
+            "object manager",
+            zbus::fdo::ObjectManagerProxy::new(conn, "org.bluez", "/"),
+        )
+        .await
+        .expect("proxy");
+        let tree = within("GetManagedObjects", objects.get_managed_objects())
+            .await
+            .expect("objects");
+        assert!(
+            !tree.keys().any(|p| p.as_str() == device.as_str()),
+            "device removed"
+        );
+        assert!(
+            tree.keys().any(|p| p.as_str() == "/org/bluez/hci0"),
+            "adapter still there"
+        );
     });
 }

@@ -232,6 +232,11 @@ impl Core {
     /// `Connected = false` on the central's device. Idempotent.
     pub(crate) async fn disconnect(self: &Arc<Self>, id: u64, cause: DropCause) {
         let _topology = self.topology.lock().await;
+        self.teardown(id, cause).await;
+    }
+
+    /// [`Core::disconnect`] for a caller that already holds the topology lock.
+    pub(super) async fn teardown(self: &Arc<Self>, id: u64, cause: DropCause) {
         let (state, device_path, peer_path) = {
             let mut w = self.world();
             let Some(state) = w.links.remove(&id) else {
