@@ -385,10 +385,10 @@ fn lockout_survives_a_restart() {
         now + 3600,
         30,
     );
-    assert_eq!(
-        locked.unwrap_err(),
-        PairingError::Device(DeviceError::PairingWindowClosed)
-    );
+    // The app learns the one thing that helps: press the button on the device.
+    let locked = locked.unwrap_err();
+    assert_eq!(locked, PairingError::LockedUntilButton);
+    assert_eq!(locked.code(), "pairing.locked_until_button");
     assert!(!core.state().is_paired());
 }
 

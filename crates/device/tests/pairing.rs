@@ -135,7 +135,7 @@ fn wrong_codes_grow_delays_then_lock_until_the_button() {
     for later in [now + 61, now + 3600, now + 86_400] {
         assert!(matches!(
             pair(&mut core, &minted, &minted.code.passcode, WIFI_PASS, later),
-            Err(Outcome::Refused(WireError::PairingWindowClosed))
+            Err(Outcome::Refused(WireError::LockedUntilButton))
         ));
     }
     core.press_button(now + 86_400).unwrap();
@@ -266,7 +266,7 @@ fn lockout_and_delays_survive_a_restart() {
             WIFI_PASS,
             now + 10_000
         ),
-        Err(Outcome::Refused(WireError::PairingWindowClosed))
+        Err(Outcome::Refused(WireError::LockedUntilButton))
     ));
     core.power_cycle(now + 20_000).unwrap();
     assert!(
@@ -346,4 +346,48 @@ fn pake_messages_out_of_order_or_after_pairing_are_refused_uncounted() {
         core.has_session(),
         "a stray message does not end the session"
     );
+}
+
+#[test]
+fn a_timed_out_window_and_the_hard_lockout_are_told_apart() {
+    let minted = mint(11);
+    let mut core = boot(MemoryStorage::new(), &minted, T0);
+    let wrong = wrong_passcode(&minted.code);
+    let params = Request::PairingParams(PairingParamsRequest {});
+    let pake1 = Request::Pake1(Pake1 { share_p: [4; 65] });
+    for _ in 0..3 {
+        assert!(matches!(
+            pair(&mut core, &minted, &wrong, WIFI_PASS, T0),
+            Err(Outcome::WrongCode)
+        ));
+    }
+    // A few failures on record, then the window simply times out.
+    let late = T0 + WINDOW_SECS;
+    for request in [params.clone(), pake1.clone()] {
+        assert_eq!(
+            call(&mut core, 1, request, late),
+            Response::Error(WireError::PairingWindowClosed)
+        );
+    }
+
+    core.press_button(late).unwrap();
+    let mut now = late;
+    for _ in 0..MAX_FAILURES {
+        now += core.state().brute_force.wait_secs(now);
+        assert!(matches!(
+            pair(&mut core, &minted, &wrong, WIFI_PASS, now),
+            Err(Outcome::WrongCode)
+        ));
+    }
+    // Locked: inside the window and after it, for both pairing requests, and
+    // the refusals themselves are not counted.
+    for at in [now, now + 1, late + WINDOW_SECS + 1] {
+        for request in [params.clone(), pake1.clone()] {
+            assert_eq!(
+                call(&mut core, 1, request, at),
+                Response::Error(WireError::LockedUntilButton)
+            );
+        }
+    }
+    assert_eq!(core.state().brute_force.failures, MAX_FAILURES);
 }

@@ -19,7 +19,8 @@
 //! [`MessageError::UnknownMessage`], so new messages (updates, consent,
 //! deletion) can be added without breaking old peers.
 //!
-//! Control messages ([`Request::SetPlug`], user management, factory reset …)
+//! Control messages ([`Request::SetPlug`], [`Request::SetWifi`], user
+//! management, factory reset …)
 //! are only honoured inside a [`Sealed`] request of an authenticated session
 //! (provision 4.5-1); enforcing that is the device core's job.
 
@@ -295,6 +296,61 @@ pub struct RemoveUser {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FactoryReset {}
 
+/// Join a different Wi-Fi network, or the same one with a corrected
+/// passphrase, without a factory reset (owners only, sealed only:
+/// EN 303 645 provision 4.5-1). Allowed in the provisioning session right
+/// after `ProvisioningAck` — typically after a `wrong_passphrase` event — and
+/// in any later owner session. The device stores the new configuration,
+/// answers [`Done`], then pushes a [`WifiStatus`] event with the outcome.
+///
+/// The passphrase is a [`Passphrase`]: `Debug` prints `<redacted>` and the
+/// only serialisation is the one inside a sealed request (provision 4.5-2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetWifi {
+    /// 1 to 32 bytes (IEEE 802.11 SSID).
+    pub ssid: String,
+    /// Empty (open network), 8 to 63 printable ASCII characters, or 64 hex digits.
+    pub passphrase: Passphrase,
+}
+
+#[derive(Serialize)]
+struct SetWifiOut<'a> {
+    ssid: &'a str,
+    passphrase: &'a str,
+}
+
+#[derive(Deserialize)]
+struct SetWifiIn {
+    ssid: String,
+    passphrase: String,
+}
+
+impl Drop for SetWifiIn {
+    fn drop(&mut self) {
+        self.passphrase.zeroize();
+    }
+}
+
+impl Serialize for SetWifi {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        SetWifiOut {
+            ssid: &self.ssid,
+            passphrase: self.passphrase.expose(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for SetWifi {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut wire = SetWifiIn::deserialize(deserializer)?;
+        Ok(Self {
+            ssid: std::mem::take(&mut wire.ssid),
+            passphrase: Passphrase::new(std::mem::take(&mut wire.passphrase)),
+        })
+    }
+}
+
 /// Everything the app asks of a device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Request {
@@ -322,6 +378,8 @@ pub enum Request {
     RemoveUser(RemoveUser),
     #[serde(rename = "factory_reset")]
     FactoryReset(FactoryReset),
+    #[serde(rename = "set_wifi")]
+    SetWifi(SetWifi),
     #[serde(rename = "sealed_request")]
     Sealed(Sealed),
 }
@@ -340,6 +398,7 @@ impl Body for Request {
         "add_user",
         "remove_user",
         "factory_reset",
+        "set_wifi",
         "sealed_request",
     ];
 
@@ -357,6 +416,7 @@ impl Body for Request {
             Self::AddUser(_) => "add_user",
             Self::RemoveUser(_) => "remove_user",
             Self::FactoryReset(_) => "factory_reset",
+            Self::SetWifi(_) => "set_wifi",
             Self::Sealed(_) => "sealed_request",
         }
     }
@@ -364,6 +424,7 @@ impl Body for Request {
     fn validate(&self) -> Result<(), MessageError> {
         match self {
             Self::AddUser(add) => validate_name("name", &add.name),
+            Self::SetWifi(set) => validate_wifi("ssid", "passphrase", &set.ssid, &set.passphrase),
             _ => Ok(()),
         }
     }
@@ -453,8 +514,14 @@ pub enum DeviceError {
     WrongCode { attempts_left: u32 },
     #[error("too many wrong setup codes; try again in {retry_after_secs} s")]
     LockedOut { retry_after_secs: u32 },
+    /// The pairing window timed out (15 minutes) or the device is paired.
     #[error("the device's pairing window is closed")]
     PairingWindowClosed,
+    /// Too many wrong setup codes (20): the device refuses pairing until
+    /// someone presses its button (EN 303 645 v2.1.1 provision 5.1-5). Older
+    /// apps decode it as [`DeviceError::Unknown`].
+    #[error("too many wrong setup codes; press the button on the device")]
+    LockedUntilButton,
     #[error("not authorised for this request")]
     NotAuthorised,
     #[error("the device could not read the request: {reason}")]
@@ -476,6 +543,7 @@ impl DeviceError {
             Self::WrongCode { .. } => "device.wrong_code",
             Self::LockedOut { .. } => "device.locked_out",
             Self::PairingWindowClosed => "device.pairing_window_closed",
+            Self::LockedUntilButton => "device.locked_until_button",
             Self::NotAuthorised => "device.not_authorised",
             Self::Malformed { .. } => "device.malformed",
             Self::UnsupportedVersion { .. } => "device.unsupported_version",
@@ -745,21 +813,39 @@ impl Provisioning {
     }
 
     fn validate(&self) -> Result<(), MessageError> {
-        if self.wifi_ssid.is_empty() || self.wifi_ssid.len() > 32 {
-            return Err(MessageError::invalid("wifi_ssid", "must be 1 to 32 bytes"));
-        }
-        let pass = self.wifi_passphrase.expose();
-        let ascii_passphrase =
-            (8..=63).contains(&pass.len()) && pass.bytes().all(|b| (0x20..=0x7e).contains(&b));
-        let hex_psk = pass.len() == 64 && pass.bytes().all(|b| b.is_ascii_hexdigit());
-        if !(pass.is_empty() || ascii_passphrase || hex_psk) {
-            return Err(MessageError::invalid(
-                "wifi_passphrase",
-                "must be empty, 8 to 63 printable ASCII characters, or 64 hex digits",
-            ));
-        }
+        validate_wifi(
+            "wifi_ssid",
+            "wifi_passphrase",
+            &self.wifi_ssid,
+            &self.wifi_passphrase,
+        )?;
         validate_name("device_name", &self.device_name)
     }
+}
+
+/// IEEE 802.11 bounds: an SSID of 1 to 32 bytes; a passphrase that is empty
+/// (open network), 8 to 63 printable ASCII characters, or a 64-hex-digit PSK
+/// (IEEE 802.11i).
+fn validate_wifi(
+    ssid_field: &'static str,
+    passphrase_field: &'static str,
+    ssid: &str,
+    passphrase: &Passphrase,
+) -> Result<(), MessageError> {
+    if ssid.is_empty() || ssid.len() > 32 {
+        return Err(MessageError::invalid(ssid_field, "must be 1 to 32 bytes"));
+    }
+    let pass = passphrase.expose();
+    let ascii_passphrase =
+        (8..=63).contains(&pass.len()) && pass.bytes().all(|b| (0x20..=0x7e).contains(&b));
+    let hex_psk = pass.len() == 64 && pass.bytes().all(|b| b.is_ascii_hexdigit());
+    if !(pass.is_empty() || ascii_passphrase || hex_psk) {
+        return Err(MessageError::invalid(
+            passphrase_field,
+            "must be empty, 8 to 63 printable ASCII characters, or 64 hex digits",
+        ));
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------

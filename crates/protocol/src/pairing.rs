@@ -43,6 +43,10 @@ pub enum PairingError {
     /// wrong (or an active attacker altered the exchange).
     #[error("wrong setup code; the device allows {attempts_left} more attempts")]
     WrongCode { attempts_left: u32 },
+    /// Too many wrong setup codes: the device refuses pairing until someone
+    /// presses its button (the UI says exactly that; EN 303 645 v2.1.1 5.1-5).
+    #[error("too many wrong setup codes; press the button on the device, then try again")]
+    LockedUntilButton,
     /// The device is not a genuine device of this vendor, or did not prove
     /// it holds its identity key in this session.
     #[error("the device failed attestation: {0}")]
@@ -77,6 +81,7 @@ impl PairingError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::WrongCode { .. } => "pairing.wrong_code",
+            Self::LockedUntilButton => "pairing.locked_until_button",
             Self::AttestationFailed(_) => "pairing.attestation_failed",
             Self::Device(error) => error.code(),
             Self::Spake2(error) => error.code(),
@@ -102,11 +107,12 @@ impl From<SessionError> for PairingError {
     }
 }
 
-/// A device refusal, with the wrong-code case lifted so the UI handles it in
-/// one place whichever round trip reported it.
+/// A device refusal, with the wrong-code and press-the-button cases lifted so
+/// the UI handles each in one place whichever round trip reported it.
 fn refused(error: DeviceError) -> PairingError {
     match error {
         DeviceError::WrongCode { attempts_left } => PairingError::WrongCode { attempts_left },
+        DeviceError::LockedUntilButton => PairingError::LockedUntilButton,
         other => PairingError::Device(other),
     }
 }

@@ -16,6 +16,15 @@ fn name() -> impl Strategy<Value = String> {
     "[a-zA-Z0-9 ._é-]{1,20}"
 }
 
+fn ssid() -> impl Strategy<Value = String> {
+    "[a-zA-Z0-9 ]{1,32}"
+}
+
+/// Every passphrase shape IEEE 802.11 allows: open, printable ASCII, hex PSK.
+fn passphrase() -> impl Strategy<Value = Passphrase> {
+    prop_oneof!["", "[ -~]{8,63}", "[0-9a-f]{64}"].prop_map(Passphrase::new)
+}
+
 fn sealed() -> impl Strategy<Value = Sealed> {
     prop::collection::vec(any::<u8>(), 0..200).prop_map(|ciphertext| Sealed { ciphertext })
 }
@@ -82,6 +91,8 @@ fn request() -> impl Strategy<Value = Request> {
         }),
         any::<u32>().prop_map(|user_id| Request::RemoveUser(RemoveUser { user_id })),
         Just(Request::FactoryReset(FactoryReset {})),
+        (ssid(), passphrase())
+            .prop_map(|(ssid, passphrase)| Request::SetWifi(SetWifi { ssid, passphrase })),
         sealed().prop_map(Request::Sealed),
     ]
 }
@@ -91,6 +102,7 @@ fn device_error() -> impl Strategy<Value = DeviceError> {
         any::<u32>().prop_map(|attempts_left| DeviceError::WrongCode { attempts_left }),
         any::<u32>().prop_map(|retry_after_secs| DeviceError::LockedOut { retry_after_secs }),
         Just(DeviceError::PairingWindowClosed),
+        Just(DeviceError::LockedUntilButton),
         Just(DeviceError::NotAuthorised),
         name().prop_map(|reason| DeviceError::Malformed { reason }),
         any::<u16>().prop_map(|supported| DeviceError::UnsupportedVersion { supported }),
@@ -198,15 +210,15 @@ proptest! {
 
     #[test]
     fn provisioning_round_trips(
-        ssid in "[a-zA-Z0-9 ]{1,32}",
-        passphrase in prop_oneof!["", "[ -~]{8,63}", "[0-9a-f]{64}"],
+        ssid in ssid(),
+        passphrase in passphrase(),
         owner_public_key in bytes::<32>(),
         device_name in name(),
         role in role(),
     ) {
         let provisioning = Provisioning {
             wifi_ssid: ssid,
-            wifi_passphrase: Passphrase::new(passphrase),
+            wifi_passphrase: passphrase,
             owner_public_key,
             device_name,
             role,
@@ -497,4 +509,118 @@ fn message_bounds_agree_with_the_crypto_modules() {
     use hearth_protocol::spake2;
     assert_eq!(SALT_LEN, spake2::SALT_LEN);
     assert_eq!(ITERATIONS, spake2::ITERATIONS);
+}
+
+#[test]
+fn locked_until_button_is_its_own_code_and_older_peers_still_decode() {
+    let bytes = encode(&Envelope::new(
+        3,
+        Response::Error(DeviceError::LockedUntilButton),
+    ))
+    .unwrap();
+    let expected = envelope_value(
+        1,
+        Value::Map(vec![(
+            text("error"),
+            Value::Map(vec![(text("code"), text("locked_until_button"))]),
+        )]),
+    );
+    // envelope_value uses id 7; compare the body only.
+    let value: Value = ciborium::from_reader(bytes.as_slice()).unwrap();
+    assert_eq!(
+        value.as_map().unwrap()[2],
+        expected.as_map().unwrap()[2].clone()
+    );
+    assert_eq!(
+        DeviceError::LockedUntilButton.code(),
+        "device.locked_until_button"
+    );
+    assert_ne!(
+        DeviceError::LockedUntilButton.code(),
+        DeviceError::PairingWindowClosed.code()
+    );
+    // An app that predates the code: its error enum lacks the variant, and the
+    // `serde(other)` fallback turns the code into `unknown` instead of failing.
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    #[serde(tag = "code", rename_all = "snake_case")]
+    enum OlderDeviceError {
+        PairingWindowClosed,
+        #[serde(other)]
+        Unknown,
+    }
+    let body = &value.as_map().unwrap()[2].1;
+    let error = &body.as_map().unwrap()[0].1;
+    assert_eq!(
+        error.deserialized::<OlderDeviceError>().unwrap(),
+        OlderDeviceError::Unknown
+    );
+}
+
+#[test]
+fn set_wifi_wire_shape_bounds_and_redaction() {
+    let set = SetWifi {
+        ssid: "home".into(),
+        passphrase: Passphrase::new("correct horse battery".into()),
+    };
+    let bytes = encode(&Envelope::new(7, Request::SetWifi(set.clone()))).unwrap();
+    let expected = envelope_value(
+        1,
+        Value::Map(vec![(
+            text("set_wifi"),
+            Value::Map(vec![
+                (text("ssid"), text("home")),
+                (text("passphrase"), text("correct horse battery")),
+            ]),
+        )]),
+    );
+    assert_eq!(bytes, to_cbor(&expected));
+    assert_eq!(
+        decode::<Request>(&bytes, &limits()).unwrap().body,
+        Request::SetWifi(set.clone())
+    );
+
+    let debug = format!("{:?}", Request::SetWifi(set.clone()));
+    assert!(debug.contains("<redacted>") && !debug.contains("horse"));
+
+    let short = SetWifi {
+        passphrase: Passphrase::new("short".into()),
+        ..set.clone()
+    };
+    assert_eq!(
+        encode(&Envelope::new(1, Request::SetWifi(short))),
+        Err(MessageError::InvalidField {
+            field: "passphrase",
+            reason: "must be empty, 8 to 63 printable ASCII characters, or 64 hex digits"
+        })
+    );
+    let long_ssid = to_cbor(&envelope_value(
+        1,
+        Value::Map(vec![(
+            text("set_wifi"),
+            Value::Map(vec![
+                (text("ssid"), text(&"s".repeat(33))),
+                (text("passphrase"), text("")),
+            ]),
+        )]),
+    ));
+    assert_eq!(
+        decode::<Request>(&long_ssid, &limits()),
+        Err(MessageError::InvalidField {
+            field: "ssid",
+            reason: "must be 1 to 32 bytes"
+        })
+    );
+    let missing_passphrase = to_cbor(&envelope_value(
+        1,
+        Value::Map(vec![(
+            text("set_wifi"),
+            Value::Map(vec![(text("ssid"), text("home"))]),
+        )]),
+    ));
+    assert_eq!(
+        decode::<Request>(&missing_passphrase, &limits())
+            .unwrap_err()
+            .code(),
+        "message.malformed"
+    );
 }

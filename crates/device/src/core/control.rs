@@ -2,16 +2,21 @@
 //!
 //! EN 303 645 4.5-1: control only through the session. 4.11-1: removing a user
 //! erases their per-user data; a resident or guest may remove only themselves;
-//! only the owner manages users and resets the device.
+//! only the owner manages users, changes the Wi-Fi network and resets the device.
+//!
+//! `SetWifi` fixes a wrong passphrase without a factory reset: it is allowed
+//! in the provisioning session (which is the owner's session, kept open after
+//! `ProvisioningAck`) and in any later owner session.
 
 use super::{DeviceCore, Link, encode};
 use crate::error::DeviceError;
-use crate::state::{Role, UsageEvent};
+use crate::secret::SecretBytes;
+use crate::state::{Role, UsageEvent, WifiConfig};
 use crate::storage::Storage;
 use crate::users::{self, UserError};
 use hearth_protocol::message::{
-    self, DeviceError as WireError, Done, Limits, PlugState, Request, Response, Role as WireRole,
-    Sealed, Temperature, UserAdded,
+    self, DeviceError as WireError, Done, Event, Limits, PlugState, Request, Response,
+    Role as WireRole, Sealed, SetWifi, Temperature, UserAdded,
 };
 use hearth_protocol::session::{SecureSession, SessionState};
 
@@ -22,6 +27,33 @@ pub(super) enum After {
     Keep,
     /// End it (the user removed themselves, or the device was reset).
     End,
+}
+
+/// The outcome of one control request.
+struct Reply {
+    response: Response,
+    after: After,
+    /// An event to push, sealed after the response (so the app opens them in
+    /// that order): the Wi-Fi outcome of `SetWifi`.
+    event: Option<Event>,
+}
+
+impl Reply {
+    fn keep(response: Response) -> Self {
+        Self {
+            response,
+            after: After::Keep,
+            event: None,
+        }
+    }
+
+    fn end(response: Response) -> Self {
+        Self {
+            response,
+            after: After::End,
+            event: None,
+        }
+    }
 }
 
 impl<S: Storage> DeviceCore<S> {
@@ -67,33 +99,27 @@ impl<S: Storage> DeviceCore<S> {
         plaintext: &[u8],
         now: u64,
     ) -> Result<(Vec<u8>, After), DeviceError> {
-        let (inner_id, response, after) =
-            match message::decode::<Request>(plaintext, &Limits::default()) {
-                Ok(inner) => {
-                    let (response, after) = self.control(user_id, inner.body, now)?;
-                    (inner.id, response, after)
-                }
-                Err(error) => (
-                    0,
-                    Response::Error(super::refusal_for_decode(&error)),
-                    After::Keep,
-                ),
-            };
-        Ok((Self::seal_response(session, id, inner_id, response)?, after))
+        let (inner_id, reply) = match message::decode::<Request>(plaintext, &Limits::default()) {
+            Ok(inner) => (inner.id, self.control(user_id, inner.body, now)?),
+            Err(error) => (
+                0,
+                Reply::keep(Response::Error(super::refusal_for_decode(&error))),
+            ),
+        };
+        let answer = Self::seal_response(session, id, inner_id, reply.response)?;
+        if let Some(event) = reply.event {
+            self.push_sealed_event(session, event)?;
+        }
+        Ok((answer, reply.after))
     }
 
     /// Runs one control request on behalf of `actor`.
-    fn control(
-        &mut self,
-        actor: u32,
-        request: Request,
-        now: u64,
-    ) -> Result<(Response, After), DeviceError> {
+    fn control(&mut self, actor: u32, request: Request, now: u64) -> Result<Reply, DeviceError> {
         let Some(actor_role) = self.state.user(actor).map(|u| u.role) else {
             // Removed (by the owner) since this session began.
-            return Ok((Response::Error(WireError::NotAuthorised), After::End));
+            return Ok(Reply::end(Response::Error(WireError::NotAuthorised)));
         };
-        let keep = |response| Ok((response, After::Keep));
+        let keep = |response| Ok(Reply::keep(response));
         match request {
             Request::GetDeviceInfo(_) => keep(Response::DeviceInfo(self.device_info())),
             Request::GetPlug(_) => keep(Response::Plug(PlugState {
@@ -140,7 +166,11 @@ impl<S: Storage> DeviceCore<S> {
                         } else {
                             After::Keep
                         };
-                        Ok((Response::Done(Done {}), after))
+                        Ok(Reply {
+                            response: Response::Done(Done {}),
+                            after,
+                            event: None,
+                        })
                     }
                     Err(error) => keep(Response::Error(user_refusal(error))),
                 }
@@ -154,7 +184,13 @@ impl<S: Storage> DeviceCore<S> {
                 next.save(&mut self.storage)?;
                 self.state = next;
                 self.window.open(now);
-                Ok((Response::Done(Done {}), After::End))
+                Ok(Reply::end(Response::Done(Done {})))
+            }
+            Request::SetWifi(set) => {
+                if actor_role != Role::Owner {
+                    return keep(Response::Error(WireError::NotAuthorised));
+                }
+                self.set_wifi(set)
             }
             Request::PairingParams(_)
             | Request::Pake1(_)
@@ -163,6 +199,32 @@ impl<S: Storage> DeviceCore<S> {
             | Request::OwnerAuth(_)
             | Request::Sealed(_) => keep(Response::Error(WireError::UnexpectedMessage)),
         }
+    }
+}
+
+impl<S: Storage> DeviceCore<S> {
+    /// Stores the new Wi-Fi configuration, then tries it.
+    ///
+    /// The configuration is stored whatever the outcome (as provisioning
+    /// does): the owner may be configuring a network that is not in range
+    /// yet; the status event tells the app, and another `SetWifi` replaces it.
+    /// Persisted before answering, so a power cut cannot leave the app
+    /// believing in a change that was lost. No user, key or per-user data is
+    /// touched: this is the no-reset path.
+    fn set_wifi(&mut self, set: SetWifi) -> Result<Reply, DeviceError> {
+        let mut next = self.state.clone();
+        next.wifi = Some(WifiConfig {
+            ssid: set.ssid,
+            passphrase: SecretBytes::new(set.passphrase.expose().as_bytes().to_vec()),
+        });
+        next.save(&mut self.storage)?;
+        self.state = next;
+        let event = self.try_stored_wifi().map(Event::WifiStatus);
+        Ok(Reply {
+            response: Response::Done(Done {}),
+            after: After::Keep,
+            event,
+        })
     }
 }
 

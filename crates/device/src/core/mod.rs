@@ -252,19 +252,48 @@ impl<S: Storage> DeviceCore<S> {
     fn push_event(&mut self, event: Event) -> Result<(), DeviceError> {
         let id = self.next_event_id;
         self.next_event_id = self.next_event_id.wrapping_add(1);
-        let bytes = match &mut self.link {
-            Link::Session { session, .. } => {
-                let inner = message::encode(&Envelope::new(id, event)).map_err(encode_error)?;
-                let ciphertext = session
-                    .seal(&inner)
-                    .map_err(|e| DeviceError::Encode(e.to_string()))?;
-                message::encode(&Envelope::new(id, Event::Sealed(Sealed { ciphertext })))
-                    .map_err(encode_error)?
-            }
-            _ => message::encode(&Envelope::new(id, event)).map_err(encode_error)?,
+        let session = match &mut self.link {
+            Link::Session { session, .. } => Some(&mut **session),
+            _ => None,
         };
+        let bytes = encode_event(session, id, event)?;
         self.events.push(bytes);
         Ok(())
+    }
+
+    /// Queues an event sealed into `session`, for a request that runs while
+    /// the session is out of [`Link`] (see `control`).
+    fn push_sealed_event(
+        &mut self,
+        session: &mut SecureSession,
+        event: Event,
+    ) -> Result<(), DeviceError> {
+        let id = self.next_event_id;
+        self.next_event_id = self.next_event_id.wrapping_add(1);
+        let bytes = encode_event(Some(session), id, event)?;
+        self.events.push(bytes);
+        Ok(())
+    }
+}
+
+/// An event envelope, sealed into `session` when there is one.
+fn encode_event(
+    session: Option<&mut SecureSession>,
+    id: u32,
+    event: Event,
+) -> Result<Vec<u8>, DeviceError> {
+    match session {
+        Some(session) => {
+            let inner = zeroize::Zeroizing::new(
+                message::encode(&Envelope::new(id, event)).map_err(encode_error)?,
+            );
+            let ciphertext = session
+                .seal(&inner)
+                .map_err(|e| DeviceError::Encode(e.to_string()))?;
+            message::encode(&Envelope::new(id, Event::Sealed(Sealed { ciphertext })))
+                .map_err(encode_error)
+        }
+        None => message::encode(&Envelope::new(id, event)).map_err(encode_error),
     }
 }
 
@@ -289,14 +318,16 @@ fn refusal_for_decode(error: &MessageError) -> WireError {
 
 /// How a pairing refusal is told to the app.
 ///
-/// The hard lockout (20 failures) is sent as `pairing_window_closed`: the window
-/// really is closed until someone presses the button, which is what the app
-/// must tell the user to do.
+/// The hard lockout (20 failures) has its own code, `locked_until_button`, so
+/// the app can tell the user to press the button on the device; a window that
+/// simply timed out (or a device that is already paired) is
+/// `pairing_window_closed`; the growing delays are `locked_out` with the wait.
 fn refusal_to_wire(refusal: PairingRefusal) -> WireError {
     match refusal {
-        PairingRefusal::AlreadyPaired
-        | PairingRefusal::WindowClosed
-        | PairingRefusal::LockedOut => WireError::PairingWindowClosed,
+        PairingRefusal::AlreadyPaired | PairingRefusal::WindowClosed => {
+            WireError::PairingWindowClosed
+        }
+        PairingRefusal::LockedOut => WireError::LockedUntilButton,
         PairingRefusal::TooSoon { retry_after_secs } => WireError::LockedOut {
             retry_after_secs: u32::try_from(retry_after_secs).unwrap_or(u32::MAX),
         },

@@ -181,20 +181,28 @@ impl<S: Storage> DeviceCore<S> {
 
     /// Tries the provisioned Wi-Fi and queues the outcome as an event.
     fn join_wifi(&mut self) -> Result<(), DeviceError> {
-        let Some(wifi) = self.state.wifi.clone() else {
+        let Some(status) = self.try_stored_wifi() else {
             return Ok(());
         };
-        let status = match self
-            .peripherals
-            .wifi
-            .join(&wifi.ssid, wifi.passphrase.expose())
-        {
-            WifiJoin::Joined => WifiStatus::Joined { ssid: wifi.ssid },
-            WifiJoin::WrongPassphrase => WifiStatus::WrongPassphrase {
-                reason: WifiAuthFailure::HandshakeRejected,
-            },
-            WifiJoin::NoNetwork => WifiStatus::NoNetwork { ssid: wifi.ssid },
-        };
         self.push_event(Event::WifiStatus(status))
+    }
+
+    /// Tries to join the stored Wi-Fi network through the radio; `None` if
+    /// no network is configured.
+    pub(super) fn try_stored_wifi(&mut self) -> Option<WifiStatus> {
+        let wifi = self.state.wifi.clone()?;
+        Some(
+            match self
+                .peripherals
+                .wifi
+                .join(&wifi.ssid, wifi.passphrase.expose())
+            {
+                WifiJoin::Joined => WifiStatus::Joined { ssid: wifi.ssid },
+                WifiJoin::WrongPassphrase => WifiStatus::WrongPassphrase {
+                    reason: WifiAuthFailure::HandshakeRejected,
+                },
+                WifiJoin::NoNetwork => WifiStatus::NoNetwork { ssid: wifi.ssid },
+            },
+        )
     }
 }
