@@ -1,0 +1,253 @@
+//! Fixture for the tests on the real path: a private bus with the simulated radio
+//! (`hearth_radio`), real bluer peripherals that speak Hearth's framing and echo each whole
+//! message, and the app side through this crate's btleplug transport.
+//!
+//! btleplug and bluer find the bus only through `DBUS_SYSTEM_BUS_ADDRESS`, a process-wide
+//! setting, so every test binary holds exactly one test and sets it before any thread exists.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::time::Duration;
+
+use bluer::adv::{Advertisement as BluerAdvertisement, AdvertisementHandle};
+use bluer::gatt::local::{
+    Application, ApplicationHandle, Characteristic, CharacteristicNotifier, CharacteristicNotify,
+    CharacteristicNotifyMethod, CharacteristicWrite, CharacteristicWriteMethod, Service,
+};
+use hearth_protocol::frame::{FrameConfig, Link};
+use hearth_protocol::gatt::{Advertisement, NOTIFY_UUID, SERVICE_UUID, WRITE_UUID};
+use hearth_radio::control::Radio1Proxy;
+use hearth_radio::{RadioConfig, Simulation};
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+/// How long any single awaited step may take before the test fails.
+pub const STEP: Duration = Duration::from_secs(30);
+
+/// Awaits `fut`, failing the test with `what` if it takes longer than [`STEP`].
+pub async fn within<T>(what: &str, fut: impl Future<Output = T>) -> T {
+    match tokio::time::timeout(STEP, fut).await {
+        Ok(v) => v,
+        Err(_) => panic!("timed out waiting for {what}"),
+    }
+}
+
+/// Points the process at `address` and runs `body` on a fresh multi-threaded runtime.
+pub fn on_bus(address: &str, body: impl AsyncFnOnce()) {
+    #[allow(unsafe_code)]
+    // SAFETY: no other thread exists yet that could read the environment: the runtime is built
+    // below, and each test binary runs this single test.
+    unsafe {
+        std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", address);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(body());
+    // bluez-async may still hold clean-up tasks; do not wait for them.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+}
+
+/// The running radio and its control interface.
+pub struct Radio {
+    pub sim: Simulation,
+    pub control: Radio1Proxy<'static>,
+}
+
+/// Runs `body` against a fresh private bus and radio, then tears both down.
+pub fn with_radio(body: impl AsyncFnOnce(&Radio)) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let address = format!(
+        "unix:path={}",
+        dir.path().join("system_bus_socket").display()
+    );
+    on_bus(&address, async || {
+        let sim = Simulation::up(dir.path(), RadioConfig::default())
+            .await
+            .expect("radio up");
+        let conn = zbus::connection::Builder::address(sim.address())
+            .build()
+            .await
+            .expect("control connection");
+        let control = Radio1Proxy::new(&conn).await.expect("control proxy");
+        let radio = Radio { sim, control };
+        body(&radio).await;
+        radio.sim.down().await.expect("radio down");
+    });
+}
+
+enum Input {
+    Subscribed(CharacteristicNotifier),
+    Segment { value: Vec<u8>, mtu: u16 },
+}
+
+/// A bluer peripheral advertising Hearth service data and serving the Hearth GATT service;
+/// it reassembles each message with the protocol's `Link` and sends it back whole.
+pub struct EchoDevice {
+    pub session: bluer::Session,
+    pub adapter: bluer::Adapter,
+    pub app: ApplicationHandle,
+    pub adv: AdvertisementHandle,
+    /// One item per segment the device received.
+    pub segments: mpsc::UnboundedReceiver<usize>,
+}
+
+/// What a test device serves.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Gatt {
+    /// The Hearth service.
+    Hearth,
+    /// Another service only: advertises like a Hearth device, is not one.
+    Other,
+}
+
+pub fn local_name(discriminator: u16) -> String {
+    format!("hearth-test-{discriminator:03x}")
+}
+
+impl EchoDevice {
+    pub async fn start(adapter_name: &str, discriminator: u16, gatt: Gatt) -> Self {
+        let session = within("bluer session", bluer::Session::new())
+            .await
+            .expect("bluer session");
+        let adapter = session.adapter(adapter_name).expect("bluer adapter");
+        within("power on", adapter.set_powered(true))
+            .await
+            .expect("power on");
+        let (input, inputs) = mpsc::unbounded_channel();
+        let (segment_seen, segments) = mpsc::unbounded_channel();
+        tokio::spawn(echo(inputs, segment_seen));
+        let on_write = input.clone();
+        let on_subscribe = input;
+        let service_uuid = match gatt {
+            Gatt::Hearth => Uuid::from_u128(SERVICE_UUID),
+            Gatt::Other => Uuid::from_u128(0x1234_0000_0000_1000_8000_0080_5f9b_34fb),
+        };
+        let app = Application {
+            services: vec![Service {
+                uuid: service_uuid,
+                primary: true,
+                characteristics: vec![
+                    Characteristic {
+                        uuid: Uuid::from_u128(WRITE_UUID),
+                        write: Some(CharacteristicWrite {
+                            write: true,
+                            write_without_response: true,
+                            method: CharacteristicWriteMethod::Fun(Box::new(move |value, req| {
+                                let _ = on_write.send(Input::Segment {
+                                    value,
+                                    mtu: req.mtu,
+                                });
+                                Box::pin(async { Ok(()) })
+                            })),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    },
+                    Characteristic {
+                        uuid: Uuid::from_u128(NOTIFY_UUID),
+                        notify: Some(CharacteristicNotify {
+                            notify: true,
+                            method: CharacteristicNotifyMethod::Fun(Box::new(move |n| {
+                                let _ = on_subscribe.send(Input::Subscribed(n));
+                                Box::pin(async {})
+                            })),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    },
+                ],
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let app = within("register app", adapter.serve_gatt_application(app))
+            .await
+            .expect("serve app");
+        let service_data = Advertisement {
+            discriminator,
+            pairing_open: true,
+            has_owner: false,
+        }
+        .encode();
+        let adv = BluerAdvertisement {
+            advertisement_type: bluer::adv::Type::Peripheral,
+            service_uuids: [Uuid::from_u128(SERVICE_UUID)].into(),
+            service_data: BTreeMap::from([(Uuid::from_u128(SERVICE_UUID), service_data.to_vec())]),
+            local_name: Some(local_name(discriminator)),
+            discoverable: Some(true),
+            ..Default::default()
+        };
+        let adv = within("advertise", adapter.advertise(adv))
+            .await
+            .expect("advertise");
+        Self {
+            session,
+            adapter,
+            app,
+            adv,
+            segments,
+        }
+    }
+
+    /// Waits until the device has received `n` more segments.
+    pub async fn wait_segments(&mut self, n: usize) {
+        for _ in 0..n {
+            within("a segment at the device", self.segments.recv())
+                .await
+                .expect("device task alive");
+        }
+    }
+}
+
+/// The device's side of the framing: a fresh `Link` for every subscription (every connection).
+async fn echo(
+    mut inputs: mpsc::UnboundedReceiver<Input>,
+    segment_seen: mpsc::UnboundedSender<usize>,
+) {
+    let mut notifier: Option<CharacteristicNotifier> = None;
+    let mut link: Option<Link> = None;
+    while let Some(input) = inputs.recv().await {
+        match input {
+            Input::Subscribed(n) => {
+                notifier = Some(n);
+                link = None;
+            }
+            Input::Segment { value, mtu } => {
+                let _ = segment_seen.send(value.len());
+                let current = link.get_or_insert_with(|| {
+                    Link::new(FrameConfig::with_mtu(usize::from(mtu)).expect("radio MTU is valid"))
+                });
+                match current.receive(&value) {
+                    Ok(Some(message)) => {
+                        if let Err(e) = current.send(message) {
+                            eprintln!("device: cannot echo: {e}");
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        eprintln!("device: framing error {e}; waiting for a new connection");
+                        link = None;
+                        continue;
+                    }
+                }
+                while let Some(out) = current.poll_transmit() {
+                    let Some(n) = notifier.as_mut() else { break };
+                    if n.notify(out).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A deterministic test message.
+pub fn message(len: usize, salt: u8) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(37).wrapping_add(salt))
+        .collect()
+}
