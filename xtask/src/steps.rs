@@ -154,17 +154,8 @@ pub fn demo(args: &[String]) -> Result<(), Failure> {
             };
             std::fs::create_dir_all(&dir)
                 .map_err(|e| Failure(format!("{}: {e}", dir.display())))?;
-            run(cargo()
-                .args([
-                    "run",
-                    "--locked",
-                    "--quiet",
-                    "-p",
-                    "hearth-e2e",
-                    "--bin",
-                    "hearth-screenshots",
-                    "--",
-                ])
+            // The binary `build` made: `cargo run -p` would build with other features.
+            run(Command::new(target_dir().join("debug/hearth-screenshots"))
                 .arg(&dir)
                 .env("DISPLAY", display.name())
                 .env("HEARTH_APP_BIN", app_binary()))?;
@@ -231,15 +222,17 @@ pub fn test(args: &[String]) -> Result<(), Failure> {
         });
         if built {
             step("rust tests", &mut || {
-                run(cargo().args([
-                    "nextest",
-                    "run",
-                    "--workspace",
-                    "--exclude",
-                    "hearth-e2e",
-                    "--locked",
-                    "--no-fail-fast",
-                ]))
+                // Select with a filter, not --exclude: the package set must stay the
+                // whole workspace or cargo unifies features differently and rebuilds.
+                run(cargo()
+                    .args([
+                        "nextest",
+                        "run",
+                        "--workspace",
+                        "--locked",
+                        "--no-fail-fast",
+                    ])
+                    .args(["-E", "not package(hearth-e2e)"]))
             });
             step("end-to-end tests", &mut || {
                 let display = Display::ensure()?;
@@ -247,11 +240,11 @@ pub fn test(args: &[String]) -> Result<(), Failure> {
                     .args([
                         "nextest",
                         "run",
-                        "-p",
-                        "hearth-e2e",
+                        "--workspace",
                         "--locked",
                         "--no-fail-fast",
                     ])
+                    .args(["-E", "package(hearth-e2e)"])
                     .env("DISPLAY", display.name())
                     .env("HEARTH_APP_BIN", app_binary())
                     .env("HEARTH_SCREENSHOTS", root().join("docs/screenshots")))
