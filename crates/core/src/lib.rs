@@ -7,6 +7,7 @@ pub mod devices;
 pub mod error;
 pub mod folders;
 pub mod logging;
+pub mod pairings;
 pub mod settings;
 
 pub use error::{CoreError, ErrorCode, ErrorDto};
