@@ -12,7 +12,7 @@
 //! ```no_run
 //! # fn demo(key: &hearth_protocol::handshake::OwnerKey) -> Result<(), hearth_keystore::KeystoreError> {
 //! use hearth_keystore::{Backend, Keystore};
-//! let keystore = Keystore::open(Backend::from_env()?)?;
+//! let keystore = Keystore::open(Backend::from_env()?)?; // or Keystore::open_from_env()
 //! keystore.store_owner_key("dev-1234", key)?;
 //! let again = keystore.load_owner_key("dev-1234")?;
 //! keystore.delete_owner_key("dev-1234")?;
@@ -81,6 +81,15 @@ impl Keystore {
         let store = backend.open_store()?;
         tracing::debug!(%backend, "keyring opened");
         Ok(Self { backend, store })
+    }
+
+    /// Connects to the backend named by [`BACKEND_ENV`] (the platform's
+    /// persistent store when unset): what the app and the CLI call.
+    ///
+    /// # Errors
+    /// [`KeystoreError::UnknownBackend`], then as [`Keystore::open`].
+    pub fn open_from_env() -> Result<Self, KeystoreError> {
+        Self::open(Backend::from_env()?)
     }
 
     /// The backend in use.

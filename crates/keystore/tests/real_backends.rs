@@ -6,7 +6,7 @@
 //! - keyutils: a fresh session keyring from `keyctl session -`
 //!   (Debian package `keyutils`);
 //! - Secret Service: a private session bus from `dbus-run-session`
-//!   (`dbus-daemon`, `dbus-bin`) with `gnome-keyring-daemon`
+//!   (Debian package `dbus-daemon`) with `gnome-keyring-daemon`
 //!   (`gnome-keyring`) unlocked by a throw-away password, its files under a
 //!   temporary `HOME`/`XDG_*`.
 //!
@@ -71,7 +71,11 @@ impl Sandbox {
             .env("HEARTH_KEYRING", backend)
             .env("RUST_LOG", "trace")
             .env_remove("DBUS_SESSION_BUS_ADDRESS")
-            .env_remove("GNOME_KEYRING_CONTROL");
+            .env_remove("GNOME_KEYRING_CONTROL")
+            // No display: a keyring unlock prompt fails at once instead of
+            // waiting for a person.
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY");
         cmd
     }
 
@@ -110,7 +114,7 @@ fn set_mode(path: &Path, mode: u32) {
 fn require(program: &str) {
     let package = match program {
         "keyctl" => "keyutils",
-        "dbus-run-session" => "dbus-bin (and dbus-daemon)",
+        "dbus-run-session" => "dbus-daemon",
         "gnome-keyring-daemon" => "gnome-keyring",
         other => other,
     };
@@ -307,6 +311,50 @@ fn secret_service_key_survives_a_keyring_daemon_restart() {
         b"",
     );
     assert_eq!(stdout_lines(&gone), ["error keystore.not_found"]);
+}
+
+#[test]
+fn locked_secret_service_is_access_denied_not_not_found() {
+    let sandbox = Sandbox::new();
+    let (key, secret) = fresh_key();
+    let device = fresh_device();
+    let stored = run(
+        sandbox.under_secret_service(r#""$0" store "$1""#, &device),
+        &secret_stdin(&secret),
+    );
+    assert_eq!(
+        stdout_lines(&stored),
+        [format!("ok store {}", hex_lower(&key.key_id().0))]
+    );
+
+    // The next login's daemon, started without the password: the login
+    // keyring stays locked and the unlock prompt cannot be shown.
+    let locked = format!(
+        "gnome-keyring-daemon --start --components=secrets >/dev/null || exit 97\n{ROUND_TRIP}"
+    );
+    let mut cmd = sandbox.command("dbus-run-session", "secret-service");
+    cmd.args(["--", "sh", "-c", &locked, PROBE, &device]);
+    let out = run(cmd, &secret_stdin(&secret));
+    assert_eq!(
+        stdout_lines(&out),
+        vec!["error keystore.access_denied".to_owned(); 5],
+        "stderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Still there for the owner once unlocked.
+    let loaded = run(
+        sandbox.under_secret_service(r#""$0" load "$1""#, &device),
+        b"",
+    );
+    assert_eq!(
+        stdout_lines(&loaded),
+        [format!(
+            "ok load {} {}",
+            hex_lower(&key.public()),
+            hex_lower(&key.key_id().0)
+        )]
+    );
 }
 
 /// A session bus with no Secret Service on it and no way to activate one.

@@ -17,7 +17,7 @@
 use std::io::Read;
 use std::process::ExitCode;
 
-use hearth_keystore::{Backend, Keystore, KeystoreError};
+use hearth_keystore::{Keystore, KeystoreError};
 use hearth_protocol::handshake::OwnerKey;
 use zeroize::Zeroizing;
 
@@ -71,7 +71,7 @@ impl From<KeystoreError> for ProbeError {
 }
 
 fn run(op: &str, device: Option<&str>) -> Result<String, ProbeError> {
-    let keystore = Keystore::open(Backend::from_env()?)?;
+    let keystore = Keystore::open_from_env()?;
     let device = device.unwrap_or_default();
     match op {
         "store" => {
