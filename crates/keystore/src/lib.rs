@@ -46,6 +46,10 @@ pub const SERVICE: &str = "org.hearth.app";
 /// Prefix of the keyring user name of an owner key.
 const OWNER_KEY_PREFIX: &str = "owner-key:";
 
+/// The keyring user looked up to see whether a store answers; it has no
+/// `owner-key:` prefix, so no device id can name it.
+const REACHABILITY_USER: &str = "reachability-check";
+
 /// Longest device id accepted (Windows limits a target name to 32 767
 /// characters and macOS labels are short in practice; ids are short tokens).
 pub const MAX_DEVICE_ID_LEN: usize = 128;
@@ -78,9 +82,41 @@ impl Keystore {
     /// platform or cannot be reached (no Secret Service on the bus);
     /// [`KeystoreError::AccessDenied`] when it refuses.
     pub fn open(backend: Backend) -> Result<Self, KeystoreError> {
-        let store = backend.open_store()?;
+        let keystore = Self {
+            backend,
+            store: backend.open_store()?,
+        };
+        keystore.check_reachable()?;
         tracing::debug!(%backend, "keyring opened");
-        Ok(Self { backend, store })
+        Ok(keystore)
+    }
+
+    /// Makes sure the store answers before anyone relies on it.
+    ///
+    /// The Secret Service store already talked to the service when it was
+    /// opened. The keyutils store touches the kernel only per entry, and
+    /// `keyctl` can be blocked (a container's seccomp profile), so one
+    /// lookup of an entry that never exists is made here: "no such entry"
+    /// proves the keyring answers. Other platforms' lookups may prompt the
+    /// user, so they are not probed.
+    ///
+    /// # Errors
+    /// [`KeystoreError::Unavailable`] with the platform's reason.
+    fn check_reachable(&self) -> Result<(), KeystoreError> {
+        if self.backend != Backend::Keyutils {
+            return Ok(());
+        }
+        let answer = Entry::new_in_store(&self.store, SERVICE, REACHABILITY_USER)
+            .and_then(|entry| entry.get_secret().map(SecretRecord::from_store));
+        match answer {
+            Err(keyring_core::Error::NoEntry) | Ok(_) => Ok(()),
+            // keyring-core's Display never prints the bytes some variants
+            // carry, so its text is safe as a reason.
+            Err(err) => Err(KeystoreError::Unavailable {
+                backend: self.backend,
+                reason: err.to_string(),
+            }),
+        }
     }
 
     /// Connects to the backend named by [`BACKEND_ENV`] (the platform's

@@ -38,6 +38,37 @@ fn plant(store: &Arc<mock::Store>, device_id: &str, bytes: &[u8]) {
         .unwrap_or_else(|e| panic!("{e}"));
 }
 
+#[test]
+fn keyutils_that_does_not_answer_is_unavailable_at_open() {
+    let store = mock::Store::new().unwrap_or_else(|e| panic!("mock store: {e}"));
+    let keystore = Keystore {
+        backend: Backend::Keyutils,
+        store: store.clone(),
+    };
+    assert_eq!(keystore.check_reachable(), Ok(()));
+
+    let probe = Entry::new_in_store(
+        &(store.clone() as Arc<CredentialStore>),
+        SERVICE,
+        REACHABILITY_USER,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let cred: &mock::Cred = probe
+        .as_any()
+        .downcast_ref()
+        .unwrap_or_else(|| panic!("not a mock credential"));
+    cred.set_error(keyring_core::Error::PlatformFailure(
+        "keyctl: Function not implemented".into(),
+    ));
+    match keystore.check_reachable() {
+        Err(KeystoreError::Unavailable { backend, reason }) => {
+            assert_eq!(backend, Backend::Keyutils);
+            assert!(reason.contains("Function not implemented"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
 fn key(seed: u8) -> OwnerKey {
     OwnerKey::from_secret_bytes(&[seed; 32])
 }
