@@ -1,6 +1,6 @@
 //! Scanning through the btleplug transport on the simulated radio: the right device among two
 //! by discriminator (QR and manual-code forms), a powered-off device is "not found" within the
-//! scan timeout, and a powered-off central is "Bluetooth off".
+//! scan timeout and cannot be connected to, and a powered-off central is "Bluetooth off".
 
 mod common;
 
@@ -29,13 +29,13 @@ fn scan_finds_the_right_device_and_reports_absence_and_power() {
         .expect("transport");
 
         // QR code: all 12 bits.
-        let found = within("find 0xabc", transport.find(full(0xabc), SCAN))
+        let found_abc = within("find 0xabc", transport.find(full(0xabc), SCAN))
             .await
             .expect("found");
-        assert_eq!(found.advertisement.discriminator, 0xabc);
-        assert!(found.advertisement.pairing_open);
-        assert_eq!(found.name.as_deref(), Some(local_name(0xabc).as_str()));
-        assert_eq!(found.rssi, Some(-60));
+        assert_eq!(found_abc.advertisement.discriminator, 0xabc);
+        assert!(found_abc.advertisement.pairing_open);
+        assert_eq!(found_abc.name.as_deref(), Some(local_name(0xabc).as_str()));
+        assert_eq!(found_abc.rssi, Some(-60));
 
         // Manual code: the top 4 bits.
         let found = within(
@@ -53,6 +53,9 @@ fn scan_finds_the_right_device_and_reports_absence_and_power() {
         let mut seen: Vec<u16> = all.iter().map(|d| d.advertisement.discriminator).collect();
         seen.sort_unstable();
         assert_eq!(seen, vec![0x123, 0xabc]);
+
+        // A device seen earlier that stopped answering: the connection attempt is refused.
+        let seen_earlier = found_abc.id.clone();
 
         // A code for a device that is not there.
         let started = Instant::now();
@@ -73,6 +76,15 @@ fn scan_finds_the_right_device_and_reports_absence_and_power() {
         assert!(
             waited >= SCAN && waited < SCAN + Duration::from_secs(5),
             "not found within the scan timeout ({waited:?})"
+        );
+        let refused = within(
+            "connect to a silent device",
+            transport.connect(&seen_earlier, SCAN),
+        )
+        .await;
+        assert_eq!(
+            refused.map(|_| ()).map_err(|e| e.code()),
+            Err("ble.connect_failed")
         );
         let still_here = within("find 0x123", transport.find(full(0x123), SCAN))
             .await
