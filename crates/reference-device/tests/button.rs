@@ -1,16 +1,22 @@
 //! The pairing window closes on its own and only the button reopens it
 //! (EN 303 645 4.1-1: pairing needs someone at the device); a wrong Wi-Fi
-//! passphrase is reported with a reason, not as a failed pairing.
+//! passphrase is reported with a reason, not as a failed pairing, and is
+//! corrected in the same session without a reset.
 
 mod support;
 
 use hearth_protocol::handshake::OwnerKey;
-use hearth_protocol::message::{DeviceError, Event, FromDevice, WifiAuthFailure, WifiStatus};
+use hearth_protocol::message::{
+    DeviceError, Done, Event, FromDevice, Passphrase, Request, Response, SetWifi, WifiAuthFailure,
+    WifiStatus,
+};
 use hearth_protocol::pairing::PairingError;
 use hearth_reference_device::control::Command;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use support::{App, Connection, DeviceProcess, client, control, control_cli, with_device};
+use support::{
+    App, Connection, DeviceProcess, SSID, WIFI_PASS, client, control, control_cli, with_device,
+};
 
 /// The pairing window is 15 minutes.
 const PAST_THE_WINDOW: u64 = 15 * 60 + 1;
@@ -87,8 +93,29 @@ fn the_button_reopens_a_closed_window() {
             other => panic!("expected the Wi-Fi status, got {other:?}"),
         }
         assert!(control(device, Command::Status).await.has_owner);
+
+        // The owner sends the right passphrase, sealed, in the same session.
+        let done = connection
+            .control(
+                &mut paired.channel,
+                Request::SetWifi(SetWifi {
+                    ssid: SSID.into(),
+                    passphrase: Passphrase::new(WIFI_PASS.into()),
+                }),
+            )
+            .await;
+        assert_eq!(done, Response::Done(Done {}));
+        let event = connection.receive().await;
+        match paired.channel.open(&event).unwrap() {
+            FromDevice::Event(event) => assert_eq!(
+                event.body,
+                Event::WifiStatus(WifiStatus::Joined { ssid: SSID.into() })
+            ),
+            other => panic!("expected the Wi-Fi status, got {other:?}"),
+        }
         connection.close(&mut app).await;
-        assert!(!process.log_text().contains("wrong passphrase"));
+        let log = process.log_text();
+        assert!(!log.contains("wrong passphrase") && !log.contains(WIFI_PASS));
         process.terminate().await;
     });
 }
