@@ -66,12 +66,36 @@ fn central_write_comes_back_as_a_notification() {
             .expect("a notification");
         assert_eq!(echo.value, b"pong");
 
+        // Round-trip time at the default link parameters (30 ms interval), for the record.
+        const TIMED: u32 = 10;
+        let start = std::time::Instant::now();
+        for i in 0..TIMED {
+            let value = [b't', u8::try_from(i).unwrap_or(0)];
+            within(
+                "timed write",
+                peripheral.write(&write, &value, WriteType::WithResponse),
+            )
+            .await
+            .expect("write");
+            assert_eq!(
+                within("timed echo", notifications.next())
+                    .await
+                    .expect("notification")
+                    .value,
+                value
+            );
+        }
+        println!(
+            "round trip at 30 ms interval: {:?} mean over {TIMED}",
+            start.elapsed() / TIMED
+        );
+
         let counters = radio.control.counters().await.expect("counters");
-        assert_eq!(counters["round_trips"], 2);
-        assert_eq!(counters["writes"], 2);
-        assert_eq!(counters["notifications"], 2);
-        assert_eq!(counters["bytes_to_peripheral"], 8);
-        assert_eq!(counters["bytes_to_central"], 8);
+        assert_eq!(counters["round_trips"], 2 + u64::from(TIMED));
+        assert_eq!(counters["writes"], 2 + u64::from(TIMED));
+        assert_eq!(counters["notifications"], 2 + u64::from(TIMED));
+        assert_eq!(counters["bytes_to_peripheral"], 8 + 2 * u64::from(TIMED));
+        assert_eq!(counters["bytes_to_central"], 8 + 2 * u64::from(TIMED));
         assert_eq!(counters["connects"], 1);
 
         within("disconnect", peripheral.disconnect())

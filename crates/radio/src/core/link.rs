@@ -268,7 +268,13 @@ impl Core {
                     call_peer(&self.conn, &ch.remote, "StopNotify", &()),
                 )
             });
-        let _ = futures_util::future::join_all(stops).await;
+        for outcome in futures_util::future::join_all(stops).await {
+            match outcome {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::debug!(link = id, error = %e, "StopNotify refused"),
+                Err(_) => tracing::warn!(link = id, "StopNotify not answered in time"),
+            }
+        }
         let server = self.conn.object_server();
         for (path, iface) in state.objects.iter().rev() {
             if let Ok(name) = InterfaceName::from_static_str(iface) {

@@ -278,9 +278,12 @@ where
     match tokio::time::timeout(PEER_TIMEOUT, call).await {
         Ok(Ok(reply)) => Ok(reply),
         Ok(Err(e)) => Err(peer_error(e)),
-        Err(_) => Err(BluezError::Failed(format!(
-            "peripheral did not answer {method} in time"
-        ))),
+        Err(_) => {
+            tracing::warn!(method, owner = %target.owner, path = %target.path, "peer call timed out");
+            Err(BluezError::Failed(format!(
+                "peripheral did not answer {method} in time"
+            )))
+        }
     }
 }
 

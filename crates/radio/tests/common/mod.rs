@@ -52,6 +52,11 @@ pub struct Radio {
 
 /// Runs `body` against a fresh private bus and radio, then tears both down.
 pub fn with_radio(body: impl AsyncFnOnce(&Radio)) {
+    // RUST_LOG=hearth_radio=debug shows what the radio does.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
     let dir = tempfile::tempdir().expect("temp dir");
     let address = format!(
         "unix:path={}",
