@@ -207,8 +207,16 @@ impl Keystore {
 
     fn entry(&self, device_id: &str) -> Result<Entry, KeystoreError> {
         let user = owner_key_user(device_id)?;
-        Entry::new_in_store(&self.store, SERVICE, &user)
-            .map_err(|e| KeystoreError::from_store(self.backend, device_id, e))
+        let entry = if self.backend == Backend::SecretService {
+            // The label is what keyring apps (Seahorse, KWallet) show a
+            // person browsing their secrets.
+            let label = format!("Hearth owner key for device {device_id}");
+            let modifiers = std::collections::HashMap::from([("label", label.as_str())]);
+            Entry::new_in_store_with_modifiers(&self.store, SERVICE, &user, &modifiers)
+        } else {
+            Entry::new_in_store(&self.store, SERVICE, &user)
+        };
+        entry.map_err(|e| KeystoreError::from_store(self.backend, device_id, e))
     }
 }
 

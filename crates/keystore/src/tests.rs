@@ -11,8 +11,9 @@ use super::*;
 
 fn mock_keystore() -> (Keystore, Arc<mock::Store>) {
     let store = mock::Store::new().unwrap_or_else(|e| panic!("mock store: {e}"));
+    // keyutils takes entries without modifiers, as the mock does.
     let keystore = Keystore {
-        backend: Backend::SecretService,
+        backend: Backend::Keyutils,
         store: store.clone(),
     };
     (keystore, store)
@@ -282,5 +283,5 @@ fn entries_are_namespaced_by_service_and_user() {
 #[test]
 fn debug_shows_no_key_material() {
     let (ks, _) = mock_keystore();
-    assert_eq!(format!("{ks:?}"), "Keystore { backend: SecretService, .. }");
+    assert_eq!(format!("{ks:?}"), "Keystore { backend: Keyutils, .. }");
 }

@@ -115,6 +115,7 @@ fn require(program: &str) {
     let package = match program {
         "keyctl" => "keyutils",
         "dbus-run-session" => "dbus-daemon",
+        "dbus-send" => "dbus-bin",
         "gnome-keyring-daemon" => "gnome-keyring",
         other => other,
     };
@@ -355,6 +356,59 @@ fn locked_secret_service_is_access_denied_not_not_found() {
             hex_lower(&key.key_id().0)
         )]
     );
+}
+
+/// Stores keys for `$1` and `$1-b`, then prints, through the Secret
+/// Service API itself, every item under our service with its properties.
+const STORE_TWO_AND_LIST: &str = r#"
+"$0" store "$1"
+printf %s "$HEARTH_TEST_SECOND_SECRET" | "$0" store "$1-b"
+for item in $(dbus-send --session --print-reply --dest=org.freedesktop.secrets \
+    /org/freedesktop/secrets org.freedesktop.Secret.Service.SearchItems \
+    dict:string:string:service,org.hearth.app \
+  | sed -n 's/^ *object path "\(.*\)"$/\1/p'); do
+  echo "item $item"
+  dbus-send --session --print-reply --dest=org.freedesktop.secrets "$item" \
+    org.freedesktop.DBus.Properties.GetAll string:org.freedesktop.Secret.Item
+done
+"$0" delete "$1" </dev/null
+"$0" delete "$1-b" </dev/null
+"#;
+
+#[test]
+fn secret_service_items_are_namespaced_per_device_and_labelled() {
+    require("dbus-send");
+    let sandbox = Sandbox::new();
+    let (_, secret) = fresh_key();
+    let (_, second) = fresh_key();
+    let device = fresh_device();
+    let mut cmd = sandbox.under_secret_service(STORE_TWO_AND_LIST, &device);
+    cmd.env("HEARTH_TEST_SECOND_SECRET", hex_lower(&second));
+    let out = run(cmd, &secret_stdin(&secret));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let items = text.lines().filter(|l| l.starts_with("item ")).count();
+    assert_eq!(
+        items,
+        2,
+        "stdout:\n{text}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for id in [device.clone(), format!("{device}-b")] {
+        assert!(
+            text.contains(&format!("string \"owner-key:{id}\"")),
+            "no item with user owner-key:{id}:\n{text}"
+        );
+        assert!(
+            text.contains(&format!("string \"Hearth owner key for device {id}\"")),
+            "no label for {id}:\n{text}"
+        );
+    }
+    assert_eq!(
+        text.matches("string \"org.hearth.app\"").count(),
+        2,
+        "{text}"
+    );
+    assert_eq!(text.matches("ok delete").count(), 2, "{text}");
 }
 
 /// A session bus with no Secret Service on it and no way to activate one.
