@@ -62,6 +62,7 @@ fn pair_provision_control_and_survive_a_power_cut() {
 
         // The label's code on a new connection: paired and provisioned in 3 round trips.
         let mut connection = Connection::open(&peripheral).await;
+        let started = std::time::Instant::now();
         let mut paired = connection
             .pair(client(
                 device,
@@ -72,6 +73,12 @@ fn pair_provision_control_and_survive_a_power_cut() {
             .await
             .expect("pairs with the label's code");
         assert_eq!(connection.round_trips, 3);
+        println!(
+            "pairing + provisioning over the simulated radio (MTU {}): {} round trips in {:?}",
+            peripheral.mtu(),
+            connection.round_trips,
+            started.elapsed()
+        );
         let event = connection.receive().await;
         match paired.channel.open(&event).unwrap() {
             FromDevice::Event(event) => assert_eq!(
@@ -91,6 +98,7 @@ fn pair_provision_control_and_survive_a_power_cut() {
 
         // A later connection: owner session, plug on, temperature read.
         let mut connection = Connection::open(&peripheral).await;
+        let started = std::time::Instant::now();
         let (session, hello) = OwnerSessionClient::start(
             &owner,
             paired.user_id,
@@ -107,6 +115,10 @@ fn pair_provision_control_and_survive_a_power_cut() {
             FromDevice::Response(r) => assert_eq!(r.body, Response::Plug(PlugState { on: true })),
             other => panic!("expected a response, got {other:?}"),
         }
+        println!(
+            "owner session + first request (plug on): 2 round trips in {:?}",
+            started.elapsed()
+        );
         match connection
             .control(&mut channel, Request::ReadTemperature(ReadTemperature {}))
             .await
