@@ -285,3 +285,11 @@ fn debug_shows_no_key_material() {
     let (ks, _) = mock_keystore();
     assert_eq!(format!("{ks:?}"), "Keystore { backend: Keyutils, .. }");
 }
+
+#[test]
+fn keystore_can_live_in_shared_app_state() {
+    fn shared<T: Send + Sync + Clone + 'static>() {}
+    shared::<Keystore>();
+    fn error<T: std::error::Error + Send + Sync + 'static>() {}
+    error::<KeystoreError>();
+}
