@@ -1,7 +1,8 @@
 //! Messages through the btleplug transport and the pipe on the simulated radio: a 10 KiB
 //! message round-trips through the framing at MTU 247; a link dropped by the radio mid-exchange
 //! is a typed `Disconnected`; reconnecting (fresh discovery and subscription) works again; a
-//! device without the Hearth service is `ServiceMissing`.
+//! device without the Hearth service is `ServiceMissing`; Bluetooth turned off while connected
+//! ends the link as `BluetoothOff`.
 
 mod common;
 
@@ -120,6 +121,28 @@ fn messages_round_trip_survive_a_dropped_link_and_reconnect() {
         let refused = within("connect impostor", transport.connect(&impostor.id, CONNECT)).await;
         assert_eq!(refused.map(|_| ()), Err(BleError::ServiceMissing));
 
+        // 5. The user turns Bluetooth off while connected: the link ends as "Bluetooth off".
+        let conn = within(
+            "connect before power-off",
+            transport.connect(&found.id, CONNECT),
+        )
+        .await
+        .expect("connect");
+        let pipe = Pipe::open(conn, pipe_config(), NoEvents).expect("pipe");
+        radio
+            .control
+            .set_powered("hci0", false)
+            .await
+            .expect("central off");
+        assert_eq!(
+            within("pipe end", pipe.ended()).await,
+            BleError::BluetoothOff
+        );
+        assert_eq!(
+            within("request while off", pipe.request(vec![1])).await,
+            Err(BleError::BluetoothOff)
+        );
+
         let counters = radio.control.counters().await.expect("counters");
         println!(
             "after drop and reconnect: connects={} disconnects={} link_losses={} links={}",
@@ -128,7 +151,7 @@ fn messages_round_trip_survive_a_dropped_link_and_reconnect() {
             counters["link_losses"],
             radio.control.link_count().await.expect("links"),
         );
-        assert_eq!(counters["link_losses"], 1);
+        assert_eq!(counters["link_losses"], 1, "power-off is not a link loss");
         assert_eq!(radio.control.link_count().await.expect("links"), 0);
     });
 }

@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use btleplug::api::{
-    CentralEvent, CentralState, CharPropFlags, Characteristic, Peripheral as _, ValueNotification,
-    WriteType,
+    Central as _, CentralEvent, CentralState, CharPropFlags, Characteristic, Peripheral as _,
+    ValueNotification, WriteType,
 };
-use btleplug::platform::{Peripheral, PeripheralId};
+use btleplug::platform::{Adapter, Peripheral, PeripheralId};
 use futures_util::{Stream, StreamExt};
 use hearth_protocol::gatt::{NOTIFY_UUID, WRITE_UUID};
 use tokio::sync::{broadcast, mpsc, watch};
@@ -37,6 +37,7 @@ fn gatt(step: &str) -> impl FnOnce(btleplug::Error) -> BleError + '_ {
 /// Connect, discover, find the Hearth characteristics, take the notification stream, then
 /// subscribe — in that order, on every connect (a reconnect gets fresh GATT objects).
 pub(super) async fn establish(
+    adapter: Adapter,
     peripheral: Peripheral,
     events: broadcast::Receiver<CentralEvent>,
     config: BtleplugConfig,
@@ -87,6 +88,7 @@ pub(super) async fn establish(
     let state: LinkState = Arc::new(watch::Sender::new(None));
     let (incoming_tx, incoming) = mpsc::channel(config.incoming_capacity.max(1));
     let watcher = tokio::spawn(watch_link(Watch {
+        adapter,
         peripheral: peripheral.clone(),
         id: peripheral.id(),
         notify: notify_characteristic.uuid,
@@ -109,6 +111,7 @@ pub(super) async fn establish(
 }
 
 struct Watch<S> {
+    adapter: Adapter,
     peripheral: Peripheral,
     id: PeripheralId,
     notify: Uuid,
@@ -156,7 +159,7 @@ where
                     // A late event from an earlier link of the same device must not end this
                     // one: ask the stack.
                     if !w.peripheral.is_connected().await.unwrap_or(false) {
-                        lose(&w.state, BleError::Disconnected);
+                        lose(&w.state, why_lost(&w.adapter).await);
                         break;
                     }
                 }
@@ -182,6 +185,15 @@ where
             // Ended by the app.
             () = async { let _ = ended.wait_for(Option::is_some).await; } => break,
         }
+    }
+}
+
+/// A link that went down because the user turned Bluetooth off is reported as such: the
+/// adapter's state flips before its links are reported lost (BlueZ and the radio alike).
+async fn why_lost(adapter: &Adapter) -> BleError {
+    match adapter.adapter_state().await {
+        Ok(CentralState::PoweredOff) => BleError::BluetoothOff,
+        _ => BleError::Disconnected,
     }
 }
 

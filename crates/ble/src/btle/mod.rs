@@ -298,7 +298,12 @@ impl Transport for BtleplugTransport {
         let events = self.events.resubscribe();
         let established = tokio::time::timeout_at(
             deadline,
-            connection::establish(peripheral.clone(), events, self.config),
+            connection::establish(
+                self.adapter.clone(),
+                peripheral.clone(),
+                events,
+                self.config,
+            ),
         )
         .await;
         let error = match established {
