@@ -1,0 +1,77 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Set up and control Hearth devices over Bluetooth LE.
+#[derive(Debug, Parser)]
+#[command(name = "hearth", version)]
+pub struct Cli {
+    /// The vendor profile (`vendor-profile.json`); default `$HEARTH_VENDOR_PROFILE`.
+    #[arg(long, global = true, env = "HEARTH_VENDOR_PROFILE")]
+    pub vendor_profile: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the Hearth devices in range.
+    Scan {
+        /// How long to listen, in seconds.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+    },
+    /// Pair the device whose label shows CODE (QR payload or 11-digit manual code).
+    Pair {
+        #[arg(long)]
+        code: String,
+        /// The Wi-Fi network the device joins.
+        #[arg(long, requires = "wifi_pass_file")]
+        wifi_ssid: String,
+        /// A file holding the Wi-Fi passphrase (first line), so it never appears in the
+        /// process list or shell history.
+        #[arg(long, requires = "wifi_ssid")]
+        wifi_pass_file: PathBuf,
+        /// The name to list the device under (default: the name it advertises).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List the remembered devices.
+    Devices,
+    /// Switch a plug on or off.
+    Plug {
+        state: PlugSwitch,
+        /// Name or id.
+        device: String,
+    },
+    /// Read a device's temperature.
+    Temp {
+        /// Name or id.
+        device: String,
+    },
+    /// Give a device new Wi-Fi settings (e.g. a corrected passphrase), without a reset.
+    Wifi {
+        /// Name or id.
+        device: String,
+        #[arg(long)]
+        ssid: String,
+        #[arg(long)]
+        pass_file: PathBuf,
+    },
+    /// Factory-reset a device and forget it (its owner key and its entry).
+    Forget {
+        /// Name or id.
+        device: String,
+        /// Forget it even if it cannot be reached to reset it.
+        #[arg(long)]
+        even_if_unreachable: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlugSwitch {
+    On,
+    Off,
+}

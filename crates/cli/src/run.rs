@@ -1,0 +1,208 @@
+//! Each command: build what it needs, call the flow, print the result.
+
+use std::path::Path;
+
+use hearth_ble::{BtleplugConfig, BtleplugTransport, ScanFilter, Transport};
+use hearth_core::devices::DeviceStore;
+use hearth_core::folders::AppFolders;
+use hearth_flows::{FlowConfig, FlowError, Flows, Step, SystemClock, VendorRoot, WifiCredentials};
+use hearth_i18n::Localizer;
+use hearth_keystore::Keystore;
+use hearth_protocol::message::Passphrase;
+use zeroize::Zeroizing;
+
+use crate::args::{Cli, Command, PlugSwitch};
+use crate::report::{Failure, say};
+
+/// Longest passphrase file read (a WPA passphrase is at most 64 characters).
+const MAX_PASS_FILE: u64 = 4096;
+
+pub async fn run(cli: Cli, localizer: &Localizer) -> Result<(), Failure> {
+    match cli.command {
+        Command::Scan { seconds } => scan(seconds).await,
+        Command::Pair {
+            code,
+            wifi_ssid,
+            wifi_pass_file,
+            name,
+        } => {
+            let profile = cli.vendor_profile.ok_or(Failure::NoVendorProfile)?;
+            let vendor = VendorRoot::load(&profile)?;
+            let wifi = WifiCredentials {
+                ssid: wifi_ssid,
+                passphrase: read_pass_file(&wifi_pass_file)?,
+            };
+            let flows = open().await?;
+            let mut progress = |step: &Step| {
+                println!(
+                    "[{}/{}] {}: {}",
+                    step.number(),
+                    Step::COUNT,
+                    step.name(),
+                    say(localizer, step.message_id(), &step.message_args())
+                );
+            };
+            let result = flows.pair(&code, wifi, name, &vendor, &mut progress).await;
+            flows.close().await;
+            let paired = result?;
+            println!("{}\t{}", paired.summary.id, paired.summary.name);
+            Ok(())
+        }
+        Command::Devices => {
+            // Reading the list needs neither Bluetooth nor the keyring.
+            let folders = AppFolders::resolve();
+            folders.create_all().map_err(FlowError::from)?;
+            let store = DeviceStore::open(&folders.data)
+                .await
+                .map_err(FlowError::from)?;
+            let devices = store.list().await.map_err(FlowError::from);
+            store.close().await;
+            for d in devices? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    d.id, d.name, d.model, d.serial, d.firmware_version
+                );
+            }
+            Ok(())
+        }
+        Command::Plug { state, device } => {
+            with_device(&device, async |flows, id| {
+                let on = flows.set_plug(id, state == PlugSwitch::On).await?;
+                println!("{}", if on { "on" } else { "off" });
+                Ok(())
+            })
+            .await
+        }
+        Command::Temp { device } => {
+            with_device(&device, async |flows, id| {
+                let centi = flows.read_temperature(id).await?;
+                let sign = if centi < 0 { "-" } else { "" };
+                let abs = centi.unsigned_abs();
+                println!("{sign}{}.{:02} °C", abs / 100, abs % 100);
+                Ok(())
+            })
+            .await
+        }
+        Command::Wifi {
+            device,
+            ssid,
+            pass_file,
+        } => {
+            let wifi = WifiCredentials {
+                ssid,
+                passphrase: read_pass_file(&pass_file)?,
+            };
+            with_device(&device, async |flows, id| {
+                flows.set_wifi(id, wifi).await?;
+                println!("{}", localizer.t(hearth_i18n::id!("cli-wifi-joined")));
+                Ok(())
+            })
+            .await
+        }
+        Command::Forget {
+            device,
+            even_if_unreachable,
+        } => {
+            with_device(&device, async |flows, id| {
+                let outcome = flows.forget(id, even_if_unreachable).await?;
+                let message = match outcome {
+                    hearth_flows::ForgetOutcome::ResetAndForgotten => {
+                        hearth_i18n::id!("cli-forget-reset")
+                    }
+                    hearth_flows::ForgetOutcome::ForgottenWithoutReset => {
+                        hearth_i18n::id!("cli-forget-without-reset")
+                    }
+                    hearth_flows::ForgetOutcome::DeviceNoLongerTrustedUs => {
+                        hearth_i18n::id!("cli-forget-already-reset")
+                    }
+                };
+                println!("{}", localizer.t(message));
+                Ok(())
+            })
+            .await
+        }
+    }
+}
+
+/// Lists Hearth devices in range.
+async fn scan(seconds: u64) -> Result<(), Failure> {
+    let transport = BtleplugTransport::new(BtleplugConfig::default())
+        .await
+        .map_err(FlowError::from)?;
+    let found = transport
+        .scan(
+            &ScanFilter::default(),
+            std::time::Duration::from_secs(seconds.clamp(1, 120)),
+        )
+        .await
+        .map_err(FlowError::from)?;
+    for device in found {
+        println!(
+            "{:03x}\t{}\t{}\t{}\t{}",
+            device.advertisement.discriminator,
+            device.name.as_deref().unwrap_or("-"),
+            if device.advertisement.pairing_open {
+                "pairing-open"
+            } else {
+                "pairing-closed"
+            },
+            if device.advertisement.has_owner {
+                "owned"
+            } else {
+                "unowned"
+            },
+            device
+                .rssi
+                .map_or_else(|| "-".to_owned(), |r| r.to_string()),
+        );
+    }
+    Ok(())
+}
+
+/// The flows on the system's Bluetooth, keyring and the app database.
+async fn open() -> Result<Flows<BtleplugTransport>, Failure> {
+    let keystore = Keystore::open_from_env().map_err(FlowError::from_keystore)?;
+    let transport = BtleplugTransport::new(BtleplugConfig::default())
+        .await
+        .map_err(FlowError::from)?;
+    let folders = AppFolders::resolve();
+    let rng = Box::new(rand::rand_core::UnwrapErr(rand::rngs::SysRng));
+    Ok(Flows::new(
+        transport,
+        &folders,
+        keystore,
+        Box::new(SystemClock),
+        rng,
+        FlowConfig::default(),
+    )
+    .await?)
+}
+
+/// Resolves `query` to a remembered device and runs `body` on it.
+async fn with_device(
+    query: &str,
+    body: impl AsyncFnOnce(&Flows<BtleplugTransport>, &str) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let flows = open().await?;
+    let result = async {
+        let device = flows.find_device(query).await?;
+        body(&flows, &device.id).await
+    }
+    .await;
+    flows.close().await;
+    result
+}
+
+/// The first line of `path`, as a passphrase.
+fn read_pass_file(path: &Path) -> Result<Passphrase, Failure> {
+    let fail = || Failure::PassFile {
+        path: path.display().to_string(),
+    };
+    let len = std::fs::metadata(path).map_err(|_| fail())?.len();
+    if len > MAX_PASS_FILE {
+        return Err(fail());
+    }
+    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|_| fail())?);
+    let line = text.lines().next().unwrap_or_default();
+    Ok(Passphrase::new(line.to_owned()))
+}

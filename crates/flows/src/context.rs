@@ -1,0 +1,205 @@
+//! What every flow needs: the Bluetooth transport, the app database, the keyring, a clock
+//! and a random source.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use hearth_ble::{PipeConfig, Transport};
+use hearth_core::devices::{DeviceStore, DeviceSummary};
+use hearth_core::folders::AppFolders;
+use hearth_core::pairings::PairingStore;
+use hearth_keystore::Keystore;
+use hearth_protocol::handshake::OwnerKey;
+use rand::CryptoRng;
+
+use crate::error::FlowError;
+
+/// Unix time in seconds (certificate validity, the `added_at` of a device).
+pub trait Clock: Send + Sync {
+    fn now_unix(&self) -> u64;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_unix(&self) -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    }
+}
+
+/// Timeouts of the flows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlowConfig {
+    /// How long to listen for a device before calling it out of range.
+    pub scan_timeout: Duration,
+    /// Connect, discover, subscribe.
+    pub connect_timeout: Duration,
+    /// From the provisioning answer to the device's Wi-Fi status.
+    pub wifi_timeout: Duration,
+    /// Framing and per-request timeout.
+    pub pipe: PipeConfig,
+}
+
+impl Default for FlowConfig {
+    fn default() -> Self {
+        Self {
+            scan_timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(15),
+            wifi_timeout: Duration::from_secs(20),
+            pipe: PipeConfig::default(),
+        }
+    }
+}
+
+/// The flows over one transport, database and keyring.
+pub struct Flows<T: Transport> {
+    pub(crate) transport: T,
+    pub(crate) devices: DeviceStore,
+    pub(crate) pairings: PairingStore,
+    pub(crate) keystore: Keystore,
+    pub(crate) clock: Box<dyn Clock>,
+    rng: Mutex<Box<dyn CryptoRng + Send>>,
+    pub(crate) config: FlowConfig,
+}
+
+impl<T: Transport> std::fmt::Debug for Flows<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Flows")
+            .field("keystore", &self.keystore)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: Transport> Flows<T> {
+    /// Flows over `transport`, the database in `folders.data` and `keystore`.
+    ///
+    /// # Errors
+    /// [`FlowError::Database`] if the database cannot be opened.
+    pub async fn new(
+        transport: T,
+        folders: &AppFolders,
+        keystore: Keystore,
+        clock: Box<dyn Clock>,
+        rng: Box<dyn CryptoRng + Send>,
+        config: FlowConfig,
+    ) -> Result<Self, FlowError> {
+        std::fs::create_dir_all(&folders.data).map_err(|e| {
+            FlowError::Database(hearth_core::CoreError::FolderCreate {
+                path: folders.data.display().to_string(),
+                source: e,
+            })
+        })?;
+        let devices = DeviceStore::open(&folders.data).await?;
+        let pairings = PairingStore::open(&folders.data).await?;
+        Ok(Self {
+            transport,
+            devices,
+            pairings,
+            keystore,
+            clock,
+            rng: Mutex::new(rng),
+            config,
+        })
+    }
+
+    /// The transport (for scans).
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// Every remembered device, as the Home screen lists them.
+    ///
+    /// # Errors
+    /// [`FlowError::Database`].
+    pub async fn devices(&self) -> Result<Vec<DeviceSummary>, FlowError> {
+        Ok(self.devices.list().await?)
+    }
+
+    /// The remembered device whose id, or else whose name (ignoring case), is `query`.
+    ///
+    /// # Errors
+    /// [`FlowError::UnknownDevice`], [`FlowError::AmbiguousDevice`], [`FlowError::Database`].
+    pub async fn find_device(&self, query: &str) -> Result<DeviceSummary, FlowError> {
+        let all = self.devices.list().await?;
+        if let Some(device) = all.iter().find(|d| d.id == query) {
+            return Ok(device.clone());
+        }
+        let mut named: Vec<_> = all
+            .into_iter()
+            .filter(|d| d.name.eq_ignore_ascii_case(query.trim()))
+            .collect();
+        match named.len() {
+            0 => Err(FlowError::UnknownDevice {
+                query: query.to_owned(),
+            }),
+            1 => Ok(named.remove(0)),
+            count => Err(FlowError::AmbiguousDevice {
+                query: query.to_owned(),
+                count,
+            }),
+        }
+    }
+
+    /// Runs `f` with the random source. Never held across an await.
+    pub(crate) fn with_rng<R>(&self, f: impl FnOnce(&mut (dyn CryptoRng + Send)) -> R) -> R {
+        let mut rng = self
+            .rng
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(rng.as_mut())
+    }
+
+    /// The owner key of `device_id`, read on a blocking thread (keyring calls block).
+    pub(crate) async fn load_owner_key(&self, device_id: &str) -> Result<OwnerKey, FlowError> {
+        let keystore = self.keystore.clone();
+        let id = device_id.to_owned();
+        tokio::task::spawn_blocking(move || keystore.load_owner_key(&id))
+            .await
+            .map_err(|e| FlowError::Protocol {
+                code: "flow.keyring_task",
+                detail: e.to_string(),
+            })?
+            .map_err(FlowError::from_keystore)
+    }
+
+    /// Stores the owner key of `device_id` on a blocking thread.
+    pub(crate) async fn store_owner_key(
+        &self,
+        device_id: &str,
+        key: OwnerKey,
+    ) -> Result<(), FlowError> {
+        let keystore = self.keystore.clone();
+        let id = device_id.to_owned();
+        tokio::task::spawn_blocking(move || keystore.store_owner_key(&id, &key))
+            .await
+            .map_err(|e| FlowError::Protocol {
+                code: "flow.keyring_task",
+                detail: e.to_string(),
+            })?
+            .map_err(FlowError::from_keystore)
+    }
+
+    /// Deletes the owner key of `device_id` (absent is fine).
+    pub(crate) async fn delete_owner_key(&self, device_id: &str) -> Result<(), FlowError> {
+        let keystore = self.keystore.clone();
+        let id = device_id.to_owned();
+        tokio::task::spawn_blocking(move || keystore.delete_owner_key(&id))
+            .await
+            .map_err(|e| FlowError::Protocol {
+                code: "flow.keyring_task",
+                detail: e.to_string(),
+            })?
+            .map_err(FlowError::from_keystore)
+    }
+
+    /// Closes the database.
+    pub async fn close(&self) {
+        self.devices.close().await;
+        self.pairings.close().await;
+    }
+}

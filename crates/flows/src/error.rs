@@ -1,0 +1,319 @@
+//! The one error type of the flows. Each variant is something the person holding the phone
+//! can act on; [`FlowError::code`] is a stable machine code and [`FlowError::message_id`] the
+//! Fluent message that says it in plain words (the UI and the CLI never show the English
+//! `Display` text, which is for logs).
+
+use hearth_ble::BleError;
+use hearth_core::CoreError;
+use hearth_keystore::KeystoreError;
+use hearth_protocol::message::{DeviceError, MessageError};
+use hearth_protocol::pairing::PairingError;
+use hearth_protocol::setup_code::SetupCodeError;
+
+/// Why a flow failed.
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    /// The text given as a setup code is not one (typo, wrong check digit).
+    #[error("not a valid setup code: {0}")]
+    InvalidSetupCode(#[source] SetupCodeError),
+    /// The vendor profile could not be read or has no usable root key.
+    #[error("vendor profile: {reason}")]
+    VendorProfile { reason: String },
+    /// The Wi-Fi name or passphrase breaks the 802.11 bounds.
+    #[error("Wi-Fi settings rejected: {reason}")]
+    InvalidWifi { reason: String },
+    /// The Bluetooth adapter is powered off.
+    #[error("Bluetooth is turned off")]
+    BluetoothOff,
+    /// No Bluetooth adapter or service on this machine.
+    #[error("no Bluetooth adapter: {detail}")]
+    NoAdapter { detail: String },
+    /// The device was not heard: out of range, powered off, or not a Hearth device.
+    #[error("the device was not found nearby")]
+    OutOfRange,
+    /// The device was heard but the connection could not be made.
+    #[error("could not connect to the device: {detail}")]
+    CouldNotConnect { detail: String },
+    /// The link dropped or stalled during the flow; nothing half-done is kept, try again.
+    #[error("the Bluetooth link was lost: {detail}")]
+    LinkLost { detail: String },
+    /// The device does not offer the Hearth service.
+    #[error("not a Hearth device")]
+    NotAHearthDevice,
+    /// Another Bluetooth failure, with the transport's code.
+    #[error("Bluetooth failure ({code}): {detail}")]
+    Bluetooth { code: &'static str, detail: String },
+    /// Wrong setup code; the device allows `attempts_left` more (EN 303 645 4.1-1).
+    #[error("wrong setup code; {attempts_left} attempts left")]
+    WrongCode { attempts_left: u32 },
+    /// Too many wrong codes: the device waits for its button to be pressed (5.1-5).
+    #[error("too many wrong setup codes; press the device's button")]
+    LockedUntilButton,
+    /// Too many wrong codes: the device refuses for a while.
+    #[error("too many wrong setup codes; try again in {retry_after_secs} s")]
+    LockedOut { retry_after_secs: u32 },
+    /// The device's pairing window is closed (timed out, or it has an owner).
+    #[error("the device is not accepting pairing")]
+    PairingWindowClosed,
+    /// The device failed attestation or proved another identity than the one paired with.
+    #[error("the device is not a genuine device of this vendor: {detail}")]
+    NotGenuine { detail: String },
+    /// The device refused the owner key (it was reset, or belongs to someone else now).
+    #[error("the device no longer accepts this app's owner key")]
+    NotAuthorised,
+    /// Paired and remembered, but the device could not join Wi-Fi: wrong passphrase.
+    #[error("the device could not join Wi-Fi: wrong passphrase")]
+    WifiWrongPassphrase { device_id: String },
+    /// Paired and remembered, but the device did not find the network.
+    #[error("the device did not find the Wi-Fi network {ssid:?}")]
+    WifiNoNetwork { device_id: String, ssid: String },
+    /// The device said nothing about Wi-Fi in time.
+    #[error("the device did not report its Wi-Fi status in time")]
+    WifiNoAnswer { device_id: String },
+    /// No remembered device has this name or id.
+    #[error("no device named {query:?}")]
+    UnknownDevice { query: String },
+    /// Several remembered devices have this name.
+    #[error("{count} devices are named {query:?}; use the id")]
+    AmbiguousDevice { query: String, count: usize },
+    /// A remembered device cannot be reached, so it was not forgotten (its owner key would be
+    /// lost while the device still trusts it).
+    #[error("the device could not be reached to reset it: {detail}")]
+    ForgetUnreachable { detail: String },
+    /// The OS keyring cannot be used.
+    #[error("the keyring is unavailable ({code})")]
+    KeyringUnavailable {
+        code: &'static str,
+        #[source]
+        source: KeystoreError,
+    },
+    /// The keyring has no owner key for a remembered device.
+    #[error("no owner key in the keyring for this device")]
+    OwnerKeyMissing,
+    /// The app database failed.
+    #[error("device database: {0}")]
+    Database(#[source] CoreError),
+    /// The device broke the protocol (typed code from the protocol crate).
+    #[error("protocol failure ({code}): {detail}")]
+    Protocol { code: &'static str, detail: String },
+    /// The device refused for a reason this app does not handle specially.
+    #[error("the device refused: {0}")]
+    Refused(#[source] DeviceError),
+}
+
+impl FlowError {
+    /// A stable machine code.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidSetupCode(_) => "flow.invalid_setup_code",
+            Self::VendorProfile { .. } => "flow.vendor_profile",
+            Self::InvalidWifi { .. } => "flow.invalid_wifi",
+            Self::BluetoothOff => "flow.bluetooth_off",
+            Self::NoAdapter { .. } => "flow.no_adapter",
+            Self::OutOfRange => "flow.out_of_range",
+            Self::CouldNotConnect { .. } => "flow.could_not_connect",
+            Self::LinkLost { .. } => "flow.link_lost",
+            Self::NotAHearthDevice => "flow.not_a_hearth_device",
+            Self::Bluetooth { .. } => "flow.bluetooth",
+            Self::WrongCode { .. } => "flow.wrong_code",
+            Self::LockedUntilButton => "flow.locked_until_button",
+            Self::LockedOut { .. } => "flow.locked_out",
+            Self::PairingWindowClosed => "flow.pairing_window_closed",
+            Self::NotGenuine { .. } => "flow.not_genuine",
+            Self::NotAuthorised => "flow.not_authorised",
+            Self::WifiWrongPassphrase { .. } => "flow.wifi_wrong_passphrase",
+            Self::WifiNoNetwork { .. } => "flow.wifi_no_network",
+            Self::WifiNoAnswer { .. } => "flow.wifi_no_answer",
+            Self::UnknownDevice { .. } => "flow.unknown_device",
+            Self::AmbiguousDevice { .. } => "flow.ambiguous_device",
+            Self::ForgetUnreachable { .. } => "flow.forget_unreachable",
+            Self::KeyringUnavailable { .. } => "flow.keyring_unavailable",
+            Self::OwnerKeyMissing => "flow.owner_key_missing",
+            Self::Database(_) => "flow.database",
+            Self::Protocol { .. } => "flow.protocol",
+            Self::Refused(_) => "flow.refused",
+        }
+    }
+
+    /// The Fluent message that explains this error to a person.
+    #[must_use]
+    pub fn message_id(&self) -> &'static str {
+        match self {
+            Self::InvalidSetupCode(_) => hearth_i18n::id!("flow-error-invalid-setup-code"),
+            Self::VendorProfile { .. } => hearth_i18n::id!("flow-error-vendor-profile"),
+            Self::InvalidWifi { .. } => hearth_i18n::id!("flow-error-invalid-wifi"),
+            Self::BluetoothOff => hearth_i18n::id!("flow-error-bluetooth-off"),
+            Self::NoAdapter { .. } => hearth_i18n::id!("flow-error-no-adapter"),
+            Self::OutOfRange => hearth_i18n::id!("flow-error-out-of-range"),
+            Self::CouldNotConnect { .. } => hearth_i18n::id!("flow-error-could-not-connect"),
+            Self::LinkLost { .. } => hearth_i18n::id!("flow-error-link-lost"),
+            Self::NotAHearthDevice => hearth_i18n::id!("flow-error-not-a-hearth-device"),
+            Self::Bluetooth { .. } => hearth_i18n::id!("flow-error-bluetooth"),
+            Self::WrongCode { .. } => hearth_i18n::id!("flow-error-wrong-code"),
+            Self::LockedUntilButton => hearth_i18n::id!("flow-error-locked-until-button"),
+            Self::LockedOut { .. } => hearth_i18n::id!("flow-error-locked-out"),
+            Self::PairingWindowClosed => hearth_i18n::id!("flow-error-pairing-window-closed"),
+            Self::NotGenuine { .. } => hearth_i18n::id!("flow-error-not-genuine"),
+            Self::NotAuthorised => hearth_i18n::id!("flow-error-not-authorised"),
+            Self::WifiWrongPassphrase { .. } => {
+                hearth_i18n::id!("flow-error-wifi-wrong-passphrase")
+            }
+            Self::WifiNoNetwork { .. } => hearth_i18n::id!("flow-error-wifi-no-network"),
+            Self::WifiNoAnswer { .. } => hearth_i18n::id!("flow-error-wifi-no-answer"),
+            Self::UnknownDevice { .. } => hearth_i18n::id!("flow-error-unknown-device"),
+            Self::AmbiguousDevice { .. } => hearth_i18n::id!("flow-error-ambiguous-device"),
+            Self::ForgetUnreachable { .. } => hearth_i18n::id!("flow-error-forget-unreachable"),
+            Self::KeyringUnavailable { .. } => hearth_i18n::id!("flow-error-keyring-unavailable"),
+            Self::OwnerKeyMissing => hearth_i18n::id!("flow-error-owner-key-missing"),
+            Self::Database(_) => hearth_i18n::id!("flow-error-database"),
+            Self::Protocol { .. } | Self::Refused(_) => hearth_i18n::id!("flow-error-protocol"),
+        }
+    }
+
+    /// The named arguments of [`FlowError::message_id`] (none secret).
+    #[must_use]
+    pub fn message_args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Self::WrongCode { attempts_left } => vec![("attempts", attempts_left.to_string())],
+            Self::LockedOut { retry_after_secs } => {
+                vec![("seconds", retry_after_secs.to_string())]
+            }
+            Self::WifiNoNetwork { ssid, .. } => vec![("ssid", ssid.clone())],
+            Self::UnknownDevice { query } => vec![("device", query.clone())],
+            Self::AmbiguousDevice { query, count } => {
+                vec![("device", query.clone()), ("count", count.to_string())]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Maps a refusal the device sent inside a session or during pairing.
+    #[must_use]
+    pub fn from_device(error: DeviceError) -> Self {
+        match error {
+            DeviceError::WrongCode { attempts_left } => Self::WrongCode { attempts_left },
+            DeviceError::LockedUntilButton => Self::LockedUntilButton,
+            DeviceError::LockedOut { retry_after_secs } => Self::LockedOut { retry_after_secs },
+            DeviceError::PairingWindowClosed => Self::PairingWindowClosed,
+            DeviceError::NotAuthorised => Self::NotAuthorised,
+            other => Self::Refused(other),
+        }
+    }
+
+    /// Maps a keyring failure.
+    #[must_use]
+    pub fn from_keystore(error: KeystoreError) -> Self {
+        match error {
+            KeystoreError::NotFound { .. } => Self::OwnerKeyMissing,
+            other => Self::KeyringUnavailable {
+                code: other.code(),
+                source: other,
+            },
+        }
+    }
+
+    /// Whether the device was unreachable (as opposed to reachable and refusing).
+    #[must_use]
+    pub fn is_unreachable(&self) -> bool {
+        matches!(
+            self,
+            Self::BluetoothOff
+                | Self::NoAdapter { .. }
+                | Self::OutOfRange
+                | Self::CouldNotConnect { .. }
+                | Self::LinkLost { .. }
+        )
+    }
+}
+
+impl From<BleError> for FlowError {
+    fn from(error: BleError) -> Self {
+        match error {
+            BleError::BluetoothOff => Self::BluetoothOff,
+            BleError::NoAdapter { detail } => Self::NoAdapter { detail },
+            BleError::DeviceNotFound => Self::OutOfRange,
+            BleError::ConnectFailed { detail } => Self::CouldNotConnect { detail },
+            BleError::Disconnected | BleError::Timeout { .. } | BleError::Closed => {
+                Self::LinkLost {
+                    detail: error.to_string(),
+                }
+            }
+            BleError::ServiceMissing => Self::NotAHearthDevice,
+            other => Self::Bluetooth {
+                code: other.code(),
+                detail: other.to_string(),
+            },
+        }
+    }
+}
+
+impl From<PairingError> for FlowError {
+    fn from(error: PairingError) -> Self {
+        match error {
+            PairingError::WrongCode { attempts_left } => Self::WrongCode { attempts_left },
+            PairingError::LockedUntilButton => Self::LockedUntilButton,
+            PairingError::Device(device) => Self::from_device(device),
+            PairingError::AttestationFailed(_) | PairingError::Handshake(_) => Self::NotGenuine {
+                detail: error.to_string(),
+            },
+            other => Self::Protocol {
+                code: other.code(),
+                detail: other.to_string(),
+            },
+        }
+    }
+}
+
+impl From<MessageError> for FlowError {
+    fn from(error: MessageError) -> Self {
+        Self::Protocol {
+            code: error.code(),
+            detail: error.to_string(),
+        }
+    }
+}
+
+impl From<CoreError> for FlowError {
+    fn from(error: CoreError) -> Self {
+        Self::Database(error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transport_failures_map_to_what_the_user_can_do() {
+        assert_eq!(
+            FlowError::from(BleError::BluetoothOff).code(),
+            "flow.bluetooth_off"
+        );
+        assert_eq!(
+            FlowError::from(BleError::DeviceNotFound).code(),
+            "flow.out_of_range"
+        );
+        assert_eq!(
+            FlowError::from(BleError::Disconnected).code(),
+            "flow.link_lost"
+        );
+        assert!(FlowError::from(BleError::Disconnected).is_unreachable());
+        assert!(!FlowError::NotAuthorised.is_unreachable());
+    }
+
+    #[test]
+    fn pairing_refusals_keep_their_details() {
+        let wrong = FlowError::from(PairingError::WrongCode { attempts_left: 7 });
+        assert_eq!(wrong.code(), "flow.wrong_code");
+        assert_eq!(wrong.message_args(), vec![("attempts", "7".to_owned())]);
+        let locked = FlowError::from(PairingError::Device(DeviceError::LockedOut {
+            retry_after_secs: 30,
+        }));
+        assert_eq!(locked.code(), "flow.locked_out");
+        assert_eq!(
+            FlowError::from(PairingError::LockedUntilButton).message_id(),
+            "flow-error-locked-until-button"
+        );
+    }
+}
