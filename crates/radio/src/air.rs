@@ -245,6 +245,28 @@ mod tests {
     }
 
     #[test]
+    fn updated_parameters_apply_from_the_next_event_and_keep_the_mtu() {
+        let t0 = Instant::now();
+        let mut link = Link::new(LinkParams::default(), t0, 1);
+        let faster = LinkParams {
+            interval: Duration::from_millis(10),
+            mtu: 100,
+            ..LinkParams::default()
+        };
+        link.update(faster, t0 + Duration::from_millis(5));
+        assert_eq!(
+            link.params().mtu,
+            247,
+            "the MTU is negotiated once per link"
+        );
+        // Next event of the old schedule is at 30 ms; from there, every 10 ms.
+        assert_eq!(
+            link.transmit(t0 + Duration::from_millis(31), 10).unwrap(),
+            t0 + Duration::from_millis(40)
+        );
+    }
+
+    #[test]
     fn no_loss_without_probability() {
         let t0 = Instant::now();
         let mut link = Link::new(params(27, 0.0), t0, 3);

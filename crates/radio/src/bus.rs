@@ -35,6 +35,22 @@ fn escape_address_value(value: &str) -> String {
         .collect()
 }
 
+/// The address a bus started in `dir` listens on (`unix:path=DIR/system_bus_socket`), known
+/// before it starts: a process can put it into `DBUS_SYSTEM_BUS_ADDRESS` while it is still
+/// single-threaded.
+///
+/// # Errors
+/// [`RadioError::BusPath`] if `dir` is not UTF-8.
+pub fn socket_address(dir: &Path) -> Result<String, RadioError> {
+    let text = dir
+        .to_str()
+        .ok_or_else(|| RadioError::BusPath(dir.to_owned()))?;
+    Ok(format!(
+        "unix:path={}/system_bus_socket",
+        escape_address_value(text)
+    ))
+}
+
 /// The configuration text for a bus whose socket lives in `dir`.
 ///
 /// # Errors
@@ -144,5 +160,9 @@ mod tests {
         assert!(config.contains("<type>system</type>"));
         assert!(config.contains("<auth>EXTERNAL</auth>"));
         assert!(bus_config(Path::new("/tmp/a<b")).is_err());
+        assert_eq!(
+            socket_address(Path::new("/tmp/run dir")).unwrap(),
+            "unix:path=/tmp/run%20dir/system_bus_socket"
+        );
     }
 }

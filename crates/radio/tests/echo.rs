@@ -29,6 +29,22 @@ fn central_write_comes_back_as_a_notification() {
         assert!(props.services.contains(&SERVICE));
         assert_eq!(props.rssi, Some(-60));
 
+        // RSSI changes are heard while scanning.
+        radio.control.set_rssi("hci1", -80).await.expect("rssi");
+        let id = peripheral.id();
+        let rssi = app
+            .wait_for("RssiUpdate", |e| match e {
+                btleplug::api::CentralEvent::RssiUpdate { id: d, rssi } if *d == id => Some(*rssi),
+                _ => None,
+            })
+            .await;
+        assert_eq!(rssi, -80);
+        let props = within("properties", peripheral.properties())
+            .await
+            .expect("properties")
+            .expect("some");
+        assert_eq!(props.rssi, Some(-80));
+
         let (write, notify) = connect_and_subscribe(&peripheral).await;
         assert_eq!(peripheral.mtu(), 247, "the link's MTU reaches btleplug");
         let mut notifications = within("notifications", peripheral.notifications())

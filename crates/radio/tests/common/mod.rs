@@ -58,10 +58,7 @@ pub fn with_radio(body: impl AsyncFnOnce(&Radio)) {
         .with_test_writer()
         .try_init();
     let dir = tempfile::tempdir().expect("temp dir");
-    let address = format!(
-        "unix:path={}",
-        dir.path().join("system_bus_socket").display()
-    );
+    let address = hearth_radio::bus::socket_address(dir.path()).expect("address");
     #[allow(unsafe_code)]
     // SAFETY: no other thread exists yet that could read the environment: the runtime is built
     // below, and each test binary runs this single test.
