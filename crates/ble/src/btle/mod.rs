@@ -78,6 +78,9 @@ impl Default for BtleplugConfig {
 const EVENT_CAPACITY: usize = 1024;
 
 /// The app's Bluetooth LE central on btleplug: the first adapter of the system.
+///
+/// Its connections live no longer than it does: dropping the transport stops the central event
+/// stream, and every connection it made then ends (`NoAdapter`).
 #[derive(Debug)]
 pub struct BtleplugTransport {
     adapter: Adapter,
