@@ -1,0 +1,98 @@
+//! The CLI on the real path: `hearth pair` with the label's code prints the seven steps and
+//! remembers the device (owner key in the kernel keyring, no secret in SQLite); `plug on`
+//! switches it, `temp` reads it, and `plug off` reconnects with the owner key alone.
+//! EN 303 645 4.1-1, 4.4-1, 4.5-1, 4.12-1.
+
+mod support;
+
+use hearth_keystore::{Backend, Keystore};
+use hearth_reference_device::control::Command;
+use support::{DeviceProcess, WIFI_PASS, control, hearth, pair, with_world};
+
+#[test]
+fn pair_with_the_label_then_switch_read_and_reconnect() {
+    with_world(1, async |world| {
+        let device = &world.devices[0];
+        let process = DeviceProcess::spawn(world, device);
+
+        let run = pair(world, &device.qr, "Kitchen").await;
+        assert_eq!(run.code, 0, "{run:?}");
+        let steps: Vec<&str> = run
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with('['))
+            .map(|l| l.split(':').next().unwrap())
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                "[1/7] searching",
+                "[2/7] found",
+                "[3/7] pairing",
+                "[4/7] checking_genuine",
+                "[5/7] sending_credentials",
+                "[6/7] joining_wifi",
+                "[7/7] done"
+            ],
+            "{run:?}"
+        );
+        assert!(run.stdout.contains("(PLUG)"), "{run:?}");
+        let status = control(device, Command::Status).await;
+        assert!(status.has_owner && !status.pairing_open);
+
+        let list = hearth(world, &["devices"]).await;
+        assert_eq!(list.code, 0, "{list:?}");
+        let rows: Vec<&str> = list.stdout.lines().collect();
+        assert_eq!(rows.len(), 1, "{list:?}");
+        let id = rows[0].split('\t').next().unwrap().to_owned();
+        assert!(rows[0].contains("\tKitchen\tPLUG\t"), "{list:?}");
+
+        // The owner key is in the keyring under the device id; SQLite holds no secret.
+        let keystore = Keystore::open(Backend::Keyutils).expect("keyutils");
+        let key = keystore.load_owner_key(&id).expect("owner key stored");
+        let db = std::fs::read(world.home.join("data/hearth.db")).unwrap_or_default();
+        let wal = std::fs::read(world.home.join("data/hearth.db-wal")).unwrap_or_default();
+        for bytes in [&db, &wal] {
+            let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+            assert!(!has(WIFI_PASS.as_bytes()), "passphrase in the database");
+            assert!(
+                !has(key.secret_bytes().as_ref()),
+                "owner key in the database"
+            );
+        }
+
+        let on = hearth(world, &["plug", "on", "Kitchen"]).await;
+        assert_eq!((on.code, on.stdout.trim()), (0, "on"), "{on:?}");
+        assert!(control(device, Command::Status).await.plug_on);
+
+        let temp = hearth(world, &["temp", &id]).await;
+        assert_eq!(temp.code, 0, "{temp:?}");
+        let celsius: f64 = temp
+            .stdout
+            .trim()
+            .trim_end_matches("°C")
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{temp:?}"));
+        assert!((-40.0..=125.0).contains(&celsius), "{temp:?}");
+
+        let off = hearth(world, &["plug", "off", "kitchen"]).await;
+        assert_eq!((off.code, off.stdout.trim()), (0, "off"), "{off:?}");
+        assert!(!control(device, Command::Status).await.plug_on);
+
+        let unknown = hearth(world, &["plug", "on", "Garage"]).await;
+        assert_eq!(unknown.code, 3, "{unknown:?}");
+        assert!(
+            unknown.stderr.contains("[flow.unknown_device]"),
+            "{unknown:?}"
+        );
+
+        let log = process.log_text();
+        assert!(
+            !log.contains(WIFI_PASS),
+            "the device log leaks the passphrase"
+        );
+        keystore.delete_owner_key(&id).expect("clean up");
+        process.terminate().await;
+    });
+}
