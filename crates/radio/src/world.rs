@@ -176,6 +176,9 @@ pub struct GattApp {
     pub services: Vec<ServiceDef>,
 }
 
+/// Most GATT objects read from one application (services, characteristics and descriptors).
+pub const MAX_GATT_OBJECTS: usize = 4096;
+
 /// Managed objects as `GetManagedObjects` returns them, keyed by path.
 pub type ObjectTree = HashMap<String, HashMap<String, HashMap<String, OwnedValue>>>;
 
@@ -200,6 +203,8 @@ impl GattApp {
         };
         let mut paths: Vec<&String> = objects.keys().collect();
         paths.sort();
+        // ATT handles are 16-bit; a peer offering more objects than fit is cut short, not trusted.
+        paths.truncate(MAX_GATT_OBJECTS);
         let mut services = Vec::new();
         for p in &paths {
             let Some(props) = objects.get(*p).and_then(|i| i.get(SERVICE_IFACE)) else {

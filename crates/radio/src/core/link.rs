@@ -34,7 +34,8 @@ impl Core {
     ///
     /// # Errors
     /// `NotReady` when the central is off, `DoesNotExist` for an unknown device, `Failed` when the
-    /// peripheral is off, not advertising or not connectable, `InProgress` during another connect.
+    /// peripheral is off, not advertising or not connectable. Connecting a connected device
+    /// succeeds; concurrent calls are serialised by the topology lock.
     pub(crate) async fn connect(self: &Arc<Self>, address: Address) -> Result<(), BluezError> {
         let _topology = self.topology.lock().await;
         let (peripheral, params) = {
@@ -105,13 +106,17 @@ impl Core {
         let uuids = {
             let mut w = self.world();
             w.counters.connects += 1;
-            let Some(d) = w.central.devices.get_mut(&address) else {
-                return Err(BluezError::Failed("device vanished".into()));
-            };
-            d.connected = true;
-            d.services_resolved = true;
-            d.gatt_uuids = gatt_uuids;
-            d.uuids()
+            w.central.devices.get_mut(&address).map(|d| {
+                d.connected = true;
+                d.services_resolved = true;
+                d.gatt_uuids = gatt_uuids;
+                d.uuids()
+            })
+        };
+        let Some(uuids) = uuids else {
+            // Cannot happen while RemoveDevice takes the topology lock; undo rather than leak.
+            self.teardown(id, DropCause::CentralRequest).await;
+            return Err(BluezError::DoesNotExist("Does Not Exist".into()));
         };
         self.emit_changed(
             &device_path,
