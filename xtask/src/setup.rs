@@ -23,6 +23,7 @@ pub const PACKAGES: &[&str] = &[
     // the private system bus for the simulated radio, the keyring in tests
     "dbus-daemon",
     "keyutils",
+    "gnome-keyring",
     // the vendor service's PostgreSQL runs
     "postgresql",
 ];
