@@ -7,6 +7,7 @@
 //! Others: `cargo xtask licenses [--check]` regenerates the component list that
 //! About shows; `cargo xtask fuzz [SECONDS]` runs every fuzz target.
 
+mod demo;
 mod licenses;
 mod setup;
 mod steps;

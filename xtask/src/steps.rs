@@ -45,7 +45,7 @@ fn cargo() -> Command {
     cmd
 }
 
-fn target_dir() -> PathBuf {
+pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .map(|p| if p.is_absolute() { p } else { root().join(p) })
@@ -163,8 +163,12 @@ pub fn demo(args: &[String]) -> Result<(), Failure> {
             Ok(())
         }
         None => {
-            println!("xtask: opening Hearth (close its window to finish)");
-            run(Command::new(app_binary()).env("DISPLAY", display.name()))
+            let world = crate::demo::DemoWorld::up()?;
+            world.explain();
+            println!("xtask: opening Hearth (close its window to stop the demo)");
+            run(Command::new(app_binary())
+                .env("DISPLAY", display.name())
+                .env("HEARTH_HOME", world.home()))
         }
     }
 }
