@@ -271,16 +271,18 @@ impl std::fmt::Debug for Run {
 pub async fn hearth(world: &World, args: &[&str]) -> Run {
     let output = within(
         &format!("hearth {}", args.join(" ")),
-        tokio::process::Command::new(env!("CARGO_BIN_EXE_hearth"))
-            .args(args)
-            .env("HEARTH_HOME", &world.home)
-            .env("HEARTH_KEYRING", "keyutils")
-            .env("HEARTH_VENDOR_PROFILE", &world.profile)
-            .env("LANG", "C")
-            .env_remove("LC_ALL")
-            .env_remove("LC_MESSAGES")
-            .kill_on_drop(true)
-            .output(),
+        tokio::process::Command::new(
+            option_env!("CARGO_BIN_EXE_hearth").expect("only the CLI's own tests run hearth"),
+        )
+        .args(args)
+        .env("HEARTH_HOME", &world.home)
+        .env("HEARTH_KEYRING", "keyutils")
+        .env("HEARTH_VENDOR_PROFILE", &world.profile)
+        .env("LANG", "C")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .kill_on_drop(true)
+        .output(),
     )
     .await
     .expect("run hearth");

@@ -1,0 +1,41 @@
+//! A wrong setup code is refused with the attempts left (exit 4, one plain sentence and a
+//! stable code) and stores nothing; the right code, typed as the label's manual code, then
+//! pairs. EN 303 645 4.1-1.
+
+mod support;
+
+use hearth_reference_device::control::Command;
+use support::{DeviceProcess, control, hearth, pair, with_world, wrong_code};
+
+#[test]
+fn a_wrong_code_then_the_right_one() {
+    with_world(1, async |world| {
+        let device = &world.devices[0];
+        let process = DeviceProcess::spawn(world, device);
+
+        let wrong = pair(world, &wrong_code(device), "Desk").await;
+        assert_eq!(wrong.code, 4, "{wrong:?}");
+        let sentence = wrong.stderr.lines().last().unwrap_or_default();
+        assert_eq!(
+            sentence,
+            "hearth: That setup code is wrong. You have 19 attempts left. [flow.wrong_code]",
+            "{wrong:?}"
+        );
+        assert!(
+            !wrong.stdout.contains("[5/7]"),
+            "no credentials were sent: {wrong:?}"
+        );
+        assert_eq!(control(device, Command::Status).await.failed_attempts, 1);
+        let none = hearth(world, &["devices"]).await;
+        assert_eq!((none.code, none.stdout.as_str()), (0, ""), "{none:?}");
+
+        let right = pair(world, &device.manual, "Desk").await;
+        assert_eq!(right.code, 0, "{right:?}");
+        assert!(right.stdout.contains("[7/7] done"), "{right:?}");
+        let status = control(device, Command::Status).await;
+        assert!(status.has_owner && status.failed_attempts == 0);
+        let on = hearth(world, &["plug", "on", "Desk"]).await;
+        assert_eq!((on.code, on.stdout.trim()), (0, "on"), "{on:?}");
+        process.terminate().await;
+    });
+}
