@@ -125,6 +125,9 @@ impl Core {
                     params,
                     advertisement: None,
                     app: None,
+                    alias: None,
+                    discoverable: false,
+                    pairable: false,
                 },
             );
             name

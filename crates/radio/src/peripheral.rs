@@ -46,6 +46,12 @@ impl PeripheralAdapter {
             .map(f)
             .unwrap_or(default)
     }
+
+    fn write(&self, f: impl FnOnce(&mut crate::world::Peripheral)) {
+        if let Some(p) = self.core.world().peripherals.get_mut(&self.name) {
+            f(p);
+        }
+    }
 }
 
 #[interface(name = "org.bluez.Adapter1")]
@@ -81,7 +87,12 @@ impl PeripheralAdapter {
     }
     #[zbus(property)]
     fn alias(&self) -> String {
-        format!("hearth-radio-{}", self.name)
+        self.read(|p| p.alias.clone(), None)
+            .unwrap_or_else(|| format!("hearth-radio-{}", self.name))
+    }
+    #[zbus(property)]
+    fn set_alias(&self, alias: String) {
+        self.write(|p| p.alias = Some(alias).filter(|a| !a.is_empty()));
     }
     #[zbus(property)]
     fn class(&self) -> u32 {
@@ -108,11 +119,19 @@ impl PeripheralAdapter {
     }
     #[zbus(property)]
     fn discoverable(&self) -> bool {
-        self.read(|p| p.advertisement.is_some(), false)
+        self.read(|p| p.discoverable, false)
+    }
+    #[zbus(property)]
+    fn set_discoverable(&self, on: bool) {
+        self.write(|p| p.discoverable = on);
     }
     #[zbus(property)]
     fn pairable(&self) -> bool {
-        false
+        self.read(|p| p.pairable, false)
+    }
+    #[zbus(property)]
+    fn set_pairable(&self, on: bool) {
+        self.write(|p| p.pairable = on);
     }
     #[zbus(property, name = "UUIDs")]
     fn uuids(&self) -> Vec<String> {

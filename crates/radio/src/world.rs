@@ -284,6 +284,13 @@ pub struct Peripheral {
     pub advertisement: Option<Advertisement>,
     /// The registered GATT application.
     pub app: Option<GattApp>,
+    /// `Adapter1.Alias`, if the device process set one.
+    pub alias: Option<String>,
+    /// `Adapter1.Discoverable`/`Pairable` as the device process set them. Reported back only:
+    /// the radio hears every advertisement and does not pair.
+    pub discoverable: bool,
+    /// See `discoverable`.
+    pub pairable: bool,
 }
 
 /// A device the central adapter has heard (a `Device1` under `hci0`).

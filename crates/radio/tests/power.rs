@@ -11,6 +11,24 @@ use futures_util::StreamExt;
 fn power_cycle_of_the_peripheral() {
     with_radio(async |radio| {
         let device = EchoPeripheral::start("hci1").await;
+        // Adapter settings a device process may make are kept and reported back.
+        within("alias", device.adapter.set_alias("echo-1".into()))
+            .await
+            .expect("set alias");
+        within("discoverable", device.adapter.set_discoverable(true))
+            .await
+            .expect("set discoverable");
+        assert_eq!(
+            within("alias", device.adapter.alias())
+                .await
+                .expect("alias"),
+            "echo-1"
+        );
+        assert!(
+            within("discoverable", device.adapter.is_discoverable())
+                .await
+                .expect("discoverable")
+        );
         let mut app = AppCentral::start().await;
         let peripheral = app.discover().await;
         let id = peripheral.id();
