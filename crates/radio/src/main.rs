@@ -132,6 +132,7 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| "hearth_radio=info".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     match run(Cli::parse()).await {
         Ok(()) => ExitCode::SUCCESS,
