@@ -4,9 +4,9 @@
 //! (Core spec v5.4, Vol 6, Part B, 4.5.1). Each event carries at most `bytes_per_event` bytes
 //! (both directions share it), so throughput has a ceiling of `bytes_per_event / interval`.
 //! A PDU waits for the next event with room, and spills into later events if it does not fit.
-//! Every event that carries data may lose the link with probability `loss_per_event`
-//! (a supervision timeout, Vol 6, Part B, 4.5.2), drawn from a seeded RNG so that a run is
-//! reproducible for a given seed.
+//! Every PDU may lose the link with probability `loss_per_pdu` (standing in for a supervision
+//! timeout, Vol 6, Part B, 4.5.2), drawn from a seeded RNG, one draw per PDU, so that the same
+//! sequence of PDUs meets the same fate for a given seed whatever the machine's load.
 //!
 //! Time is a parameter ([`Instant`] from tokio's clock, so callers may pause it); the model
 //! only computes when bytes arrive.
@@ -30,8 +30,8 @@ pub struct LinkParams {
     pub mtu: u16,
     /// Bytes (payload plus headers) that fit in one connection event, both directions together.
     pub bytes_per_event: u32,
-    /// Probability that an event carrying data loses the link (0.0 ..= 1.0).
-    pub loss_per_event: f64,
+    /// Probability that a PDU loses the link (0.0 ..= 1.0).
+    pub loss_per_pdu: f64,
 }
 
 impl Default for LinkParams {
@@ -42,7 +42,7 @@ impl Default for LinkParams {
             interval: Duration::from_millis(30),
             mtu: 247,
             bytes_per_event: 1000,
-            loss_per_event: 0.0,
+            loss_per_pdu: 0.0,
         }
     }
 }
@@ -66,9 +66,9 @@ impl LinkParams {
                 "bytes_per_event must be at least 27",
             ));
         }
-        if !(0.0..=1.0).contains(&self.loss_per_event) {
+        if !(0.0..=1.0).contains(&self.loss_per_pdu) {
             return Err(RadioError::InvalidLinkParameter(
-                "loss_per_event must be 0.0 ..= 1.0",
+                "loss_per_pdu must be 0.0 ..= 1.0",
             ));
         }
         Ok(())
@@ -145,16 +145,14 @@ impl Link {
     /// byte is on the other side.
     ///
     /// # Errors
-    /// [`LinkLost`] if one of the events it uses loses the link; the caller drops the link then.
+    /// [`LinkLost`] if the loss draw for this PDU loses the link (at the event that would have
+    /// completed it); the caller drops the link then.
     pub fn transmit(&mut self, now: Instant, payload: usize) -> Result<Instant, LinkLost> {
         let mut remaining = u64::try_from(payload.saturating_add(PDU_OVERHEAD)).unwrap_or(u64::MAX);
         let first = self.first_event_at_or_after(now);
         if first > self.event {
             self.event = first;
             self.used = 0;
-            self.draw_loss()?;
-        } else if self.used == 0 {
-            self.draw_loss()?;
         }
         loop {
             let free = u64::from(self.params.bytes_per_event.saturating_sub(self.used));
@@ -165,22 +163,19 @@ impl Link {
                 .saturating_add(u32::try_from(take).unwrap_or(u32::MAX));
             remaining -= take;
             if remaining == 0 {
-                return Ok(self.event_time(self.event));
+                break;
             }
             self.event = self.event.saturating_add(1);
             self.used = 0;
-            self.draw_loss()?;
         }
-    }
-
-    fn draw_loss(&mut self) -> Result<(), LinkLost> {
-        let p = self.params.loss_per_event;
+        let at = self.event_time(self.event);
+        // One draw per PDU, whatever the timing: the same sequence of PDUs meets the same fate
+        // for a given seed, even when a loaded machine packs them into events differently.
+        let p = self.params.loss_per_pdu;
         if p > 0.0 && self.rng.random_bool(p.min(1.0)) {
-            return Err(LinkLost {
-                at: self.event_time(self.event),
-            });
+            return Err(LinkLost { at });
         }
-        Ok(())
+        Ok(at)
     }
 }
 
@@ -191,7 +186,7 @@ mod tests {
     fn params(bytes_per_event: u32, loss: f64) -> LinkParams {
         LinkParams {
             bytes_per_event,
-            loss_per_event: loss,
+            loss_per_pdu: loss,
             ..LinkParams::default()
         }
     }
@@ -320,7 +315,7 @@ mod tests {
         };
         assert!(bad.validate().is_err());
         let bad = LinkParams {
-            loss_per_event: 1.5,
+            loss_per_pdu: 1.5,
             ..LinkParams::default()
         };
         assert!(bad.validate().is_err());

@@ -78,14 +78,14 @@ impl RadioControl {
         interval_us: u32,
         mtu: u16,
         bytes_per_event: u32,
-        loss_per_event: f64,
+        loss_per_pdu: f64,
     ) -> fdo::Result<()> {
         self.known(adapter)?;
         let params = LinkParams {
             interval: Duration::from_micros(u64::from(interval_us)),
             mtu,
             bytes_per_event,
-            loss_per_event,
+            loss_per_pdu,
         };
         params
             .validate()
@@ -150,7 +150,7 @@ pub trait Radio1 {
         interval_us: u32,
         mtu: u16,
         bytes_per_event: u32,
-        loss_per_event: f64,
+        loss_per_pdu: f64,
     ) -> zbus::Result<()>;
     /// See [`RadioControl`].
     fn set_rssi(&self, adapter: &str, rssi: i16) -> zbus::Result<()>;

@@ -60,7 +60,7 @@ struct RadioArgs {
     /// Bytes per connection event.
     #[arg(long, default_value_t = LinkParams::default().bytes_per_event)]
     bytes_per_event: u32,
-    /// Probability of losing the link per connection event that carries data.
+    /// Probability that a PDU loses the link.
     #[arg(long, default_value_t = 0.0)]
     loss: f64,
 }
@@ -74,7 +74,7 @@ impl RadioArgs {
                 interval: Duration::from_secs_f64(self.interval_ms.max(0.0) / 1000.0),
                 mtu: self.mtu,
                 bytes_per_event: self.bytes_per_event,
-                loss_per_event: self.loss,
+                loss_per_pdu: self.loss,
             },
         }
     }
