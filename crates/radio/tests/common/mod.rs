@@ -50,8 +50,9 @@ pub struct Radio {
     pub control: Radio1Proxy<'static>,
 }
 
-/// Runs `body` against a fresh private bus and radio, then tears both down.
-pub fn with_radio(body: impl AsyncFnOnce(&Radio)) {
+/// Points `DBUS_SYSTEM_BUS_ADDRESS` at a bus socket in a fresh temp folder and runs `body` on a
+/// new runtime with that folder; `body` starts (and stops) radios there itself.
+pub fn with_bus_dir(body: impl AsyncFnOnce(&std::path::Path)) {
     // RUST_LOG=hearth_radio=debug shows what the radio does.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
@@ -69,21 +70,29 @@ pub fn with_radio(body: impl AsyncFnOnce(&Radio)) {
         .enable_all()
         .build()
         .expect("runtime");
-    runtime.block_on(async {
-        let sim = Simulation::up(dir.path(), RadioConfig::default())
-            .await
-            .expect("radio up");
-        let conn = zbus::connection::Builder::address(sim.address())
-            .build()
-            .await
-            .expect("control connection");
-        let control = Radio1Proxy::new(&conn).await.expect("control proxy");
-        let radio = Radio { sim, control };
+    runtime.block_on(body(dir.path()));
+    // The runtime may still hold bluez-async's clean-up tasks; do not wait for them.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+}
+
+/// Starts the radio with `config` in `dir` and connects a control proxy.
+pub async fn start_radio(dir: &std::path::Path, config: RadioConfig) -> Radio {
+    let sim = Simulation::up(dir, config).await.expect("radio up");
+    let conn = zbus::connection::Builder::address(sim.address())
+        .build()
+        .await
+        .expect("control connection");
+    let control = Radio1Proxy::new(&conn).await.expect("control proxy");
+    Radio { sim, control }
+}
+
+/// Runs `body` against a fresh private bus and radio, then tears both down.
+pub fn with_radio(body: impl AsyncFnOnce(&Radio)) {
+    with_bus_dir(async |dir| {
+        let radio = start_radio(dir, RadioConfig::default()).await;
         body(&radio).await;
         radio.sim.down().await.expect("radio down");
     });
-    // The runtime may still hold bluez-async's clean-up tasks; do not wait for them.
-    runtime.shutdown_timeout(Duration::from_secs(1));
 }
 
 /// A bluer peripheral that echoes every write to its notify characteristic.
