@@ -6,7 +6,7 @@ mod support;
 
 use hearth_device::pairing_window::{MAX_FAILURES, delay_after};
 use hearth_reference_device::control::Command;
-use support::{DeviceProcess, control, pair, with_world, wrong_code};
+use support::{DeviceProcess, control, hearth, pair, with_world, wrong_code};
 
 #[test]
 fn lockout_survives_a_restart_and_the_button_lifts_it() {
@@ -42,6 +42,9 @@ fn lockout_survives_a_restart_and_the_button_lifts_it() {
         assert!(pressed.pairing_open && pressed.failed_attempts == 0);
         let run = pair(world, &device.qr, "Oven").await;
         assert_eq!(run.code, 0, "{run:?}");
+        // Leave no key behind in the shared kernel keyring.
+        let forgot = hearth(world, &["forget", "Oven"]).await;
+        assert_eq!(forgot.code, 0, "{forgot:?}");
         process.terminate().await;
     });
 }

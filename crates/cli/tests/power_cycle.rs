@@ -28,6 +28,9 @@ fn power_off_and_on_then_reconnect_with_the_owner_key() {
         let off = hearth(world, &["plug", "off", "Lamp"]).await;
         assert_eq!((off.code, off.stdout.trim()), (0, "off"), "{off:?}");
         assert!(!control(device, Command::Status).await.plug_on);
+        // Leave no key behind in the shared kernel keyring.
+        let forgot = hearth(world, &["forget", "Lamp"]).await;
+        assert_eq!(forgot.code, 0, "{forgot:?}");
         process.terminate().await;
     });
 }

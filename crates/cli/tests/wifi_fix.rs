@@ -60,6 +60,9 @@ fn a_wrong_passphrase_is_reported_and_fixed_without_reset() {
         assert!(status.has_owner, "no reset happened");
         let on = hearth(world, &["plug", "on", "Heater"]).await;
         assert_eq!((on.code, on.stdout.trim()), (0, "on"), "{on:?}");
+        // Leave no key behind in the shared kernel keyring.
+        let forgot = hearth(world, &["forget", "Heater"]).await;
+        assert_eq!(forgot.code, 0, "{forgot:?}");
         process.terminate().await;
     });
 }

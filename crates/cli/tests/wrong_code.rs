@@ -36,6 +36,9 @@ fn a_wrong_code_then_the_right_one() {
         assert!(status.has_owner && status.failed_attempts == 0);
         let on = hearth(world, &["plug", "on", "Desk"]).await;
         assert_eq!((on.code, on.stdout.trim()), (0, "on"), "{on:?}");
+        // Leave no key behind in the shared kernel keyring.
+        let forgot = hearth(world, &["forget", "Desk"]).await;
+        assert_eq!(forgot.code, 0, "{forgot:?}");
         process.terminate().await;
     });
 }

@@ -1,0 +1,84 @@
+//! Benchmark-style: the radio's counted round trips from connection to provisioned (the
+//! design's budget: at most 3) and the setup time on the default link model (30 ms
+//! connection interval). Prints both; asserts the budget.
+
+mod support;
+
+use std::time::Instant;
+
+use hearth_flows::Step;
+use support::{DeviceProcess, flows, home_wifi, vendor, with_world, within};
+
+#[test]
+fn pairing_and_provisioning_fit_in_three_round_trips() {
+    with_world(1, async |world| {
+        let device = &world.devices[0];
+        let process = DeviceProcess::spawn(world, device);
+        let flows = flows(world).await;
+        let vendor = vendor(world);
+        world.radio.reset_counters().await.expect("reset counters");
+
+        let start = Instant::now();
+        let mut marks = Vec::new();
+        let handle = tokio::runtime::Handle::current();
+        let radio = world.radio.clone();
+        let mut at_provisioned = None;
+        // Step 6 starts right after the provisioning answer: read the counters there,
+        // synchronously, before the device's Wi-Fi event adds traffic.
+        let mut progress = |step: &Step| {
+            marks.push((step.number(), start.elapsed()));
+            if *step == Step::JoiningWifi {
+                at_provisioned = Some(tokio::task::block_in_place(|| {
+                    handle.block_on(radio.counters()).expect("counters")
+                }));
+            }
+        };
+        let paired = within(
+            "pairing",
+            flows.pair(&device.qr, home_wifi(), None, &vendor, &mut progress),
+        )
+        .await
+        .expect("pairs");
+        let total = start.elapsed();
+        let counters = at_provisioned.expect("step 6 reached");
+        let after = world.radio.counters().await.expect("counters");
+        let round_trips = counters.get("round_trips").copied().unwrap_or(u64::MAX);
+        let found = marks
+            .iter()
+            .find(|(n, _)| *n == 2)
+            .map(|(_, t)| *t)
+            .unwrap();
+        let provisioned = marks
+            .iter()
+            .find(|(n, _)| *n == 6)
+            .map(|(_, t)| *t)
+            .unwrap();
+        println!(
+            "round trips from connection to provisioned: {round_trips} (budget 3); \
+             connects {}, writes {}, notifications {}, bytes to device {}, to app {}",
+            counters["connects"],
+            counters["writes"],
+            counters["notifications"],
+            counters["bytes_to_peripheral"],
+            counters["bytes_to_central"],
+        );
+        println!(
+            "after the Wi-Fi status as well: round trips {}, notifications {}",
+            after["round_trips"], after["notifications"]
+        );
+        println!(
+            "setup time on the default link (30 ms interval): {total:?} in all; \
+             scan + connect + round trip 1 {found:?}; provisioned at {provisioned:?}; \
+             Wi-Fi joined and remembered at {total:?}"
+        );
+        assert_eq!(counters["connects"], 1);
+        assert!((1..=3).contains(&round_trips), "{round_trips} round trips");
+        assert_eq!(paired.ssid, support::SSID);
+        flows
+            .forget(&paired.summary.id, false)
+            .await
+            .expect("forget");
+        flows.close().await;
+        process.terminate().await;
+    });
+}
