@@ -266,7 +266,6 @@ impl Core {
                             p.address,
                             SeenDevice {
                                 peripheral: p.name.clone(),
-                                address: p.address,
                                 heard: adv.clone(),
                                 rssi: p.rssi,
                                 connected: false,

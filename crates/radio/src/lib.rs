@@ -27,7 +27,7 @@ pub mod names;
 pub mod peripheral;
 pub mod radio;
 mod values;
-pub mod world;
+mod world;
 
 pub use air::LinkParams;
 pub use error::{BluezError, RadioError};

@@ -298,8 +298,6 @@ pub struct Peripheral {
 pub struct SeenDevice {
     /// The peripheral adapter behind it.
     pub peripheral: String,
-    /// Its address.
-    pub address: Address,
     /// The advertisement as last heard.
     pub heard: Advertisement,
     /// RSSI as last heard.
