@@ -7,13 +7,26 @@ mod support;
 
 use hearth_keystore::{Backend, Keystore};
 use hearth_reference_device::control::Command;
-use support::{DeviceProcess, WIFI_PASS, control, hearth, pair, with_world};
+use support::{DeviceProcess, WIFI_PASS, control, hearth, hearth_env, pair, with_world};
 
 #[test]
 fn pair_with_the_label_then_switch_read_and_reconnect() {
     with_world(1, async |world| {
         let device = &world.devices[0];
         let process = DeviceProcess::spawn(world, device);
+
+        let scan = hearth(world, &["scan", "--seconds", "1"]).await;
+        assert_eq!(scan.code, 0, "{scan:?}");
+        assert!(
+            scan.stdout.contains("\tpairing-open\tunowned\t"),
+            "{scan:?}"
+        );
+        let typo = pair(world, "1234-567-8901", "Kitchen").await;
+        assert_eq!(typo.code, 2, "{typo:?}");
+        assert!(
+            typo.stderr.contains("[flow.invalid_setup_code]"),
+            "{typo:?}"
+        );
 
         let run = pair(world, &device.qr, "Kitchen").await;
         assert_eq!(run.code, 0, "{run:?}");
@@ -86,6 +99,45 @@ fn pair_with_the_label_then_switch_read_and_reconnect() {
             unknown.stderr.contains("[flow.unknown_device]"),
             "{unknown:?}"
         );
+
+        // No keyring service: a typed refusal before anything else happens.
+        let no_keyring = hearth_env(
+            world,
+            &["plug", "on", "Kitchen"],
+            &[
+                ("HEARTH_KEYRING", "secret-service"),
+                (
+                    "DBUS_SESSION_BUS_ADDRESS",
+                    "unix:path=/nonexistent/hearth-test-bus",
+                ),
+            ],
+        )
+        .await;
+        assert_eq!(no_keyring.code, 8, "{no_keyring:?}");
+        assert!(
+            no_keyring.stderr.contains("[flow.keyring_unavailable]"),
+            "{no_keyring:?}"
+        );
+
+        // Bluetooth turned off on the app's side: exit 7 with a plain sentence.
+        world
+            .radio
+            .set_powered("hci0", false)
+            .await
+            .expect("power off hci0");
+        let off = hearth(world, &["temp", "Kitchen"]).await;
+        assert_eq!(off.code, 7, "{off:?}");
+        assert_eq!(
+            off.stderr.lines().last().unwrap_or_default(),
+            "hearth: Bluetooth is turned off. Turn it on and try again. [flow.bluetooth_off]"
+        );
+        world
+            .radio
+            .set_powered("hci0", true)
+            .await
+            .expect("power on hci0");
+        let back = hearth(world, &["plug", "on", "Kitchen"]).await;
+        assert_eq!(back.code, 0, "{back:?}");
 
         let log = process.log_text();
         assert!(

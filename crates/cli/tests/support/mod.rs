@@ -39,6 +39,11 @@ impl std::fmt::Debug for Run {
 
 /// Runs `hearth ARGS` in the world (its home, keyring, vendor profile, bus).
 pub async fn hearth(world: &World, args: &[&str]) -> Run {
+    hearth_env(world, args, &[]).await
+}
+
+/// [`hearth`] with extra (or overriding) environment variables.
+pub async fn hearth_env(world: &World, args: &[&str], env: &[(&str, &str)]) -> Run {
     let output = within(
         &format!("hearth {}", args.join(" ")),
         tokio::process::Command::new(env!("CARGO_BIN_EXE_hearth"))
@@ -49,6 +54,7 @@ pub async fn hearth(world: &World, args: &[&str]) -> Run {
             .env("LANG", "C")
             .env_remove("LC_ALL")
             .env_remove("LC_MESSAGES")
+            .envs(env.iter().copied())
             .kill_on_drop(true)
             .output(),
     )
