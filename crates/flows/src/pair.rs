@@ -1,7 +1,7 @@
 //! Pairing: from the setup code on a label to a paired, remembered, online device in at most
 //! three round trips after the GATT connection (design "Budget"; EN 303 645 4.12-1).
 
-use hearth_ble::{HearthMessages, Pipe, Transport};
+use hearth_ble::{FoundDevice, HearthMessages, Pipe, ScanFilter, Transport};
 use hearth_core::devices::DeviceSummary;
 use hearth_core::pairings::PairingRecord;
 use hearth_protocol::handshake::OwnerKey;
@@ -9,7 +9,7 @@ use hearth_protocol::message::{
     self, Event, FromDevice, Limits, Passphrase, Provisioning, Response, Role, WifiStatus,
 };
 use hearth_protocol::pairing::{Channel, Paired, PairingClient, PairingStep};
-use hearth_protocol::setup_code::SetupCode;
+use hearth_protocol::setup_code::{DiscriminatorHint, SetupCode};
 
 use crate::context::Flows;
 use crate::error::FlowError;
@@ -32,6 +32,9 @@ pub struct PairedDevice {
     /// The SSID it joined.
     pub ssid: String,
 }
+
+/// How long a manual code's scan listens for every device sharing its 4 discriminator bits.
+const SHORT_CODE_LISTEN: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Longest device name kept (the device's own bound is larger; names are for lists).
 const MAX_NAME_LEN: usize = 64;
@@ -61,10 +64,7 @@ impl<T: Transport> Flows<T> {
     ) -> Result<PairedDevice, FlowError> {
         let parsed = SetupCode::parse(code.trim()).map_err(FlowError::InvalidSetupCode)?;
         progress(&Step::Searching);
-        let found = self
-            .transport
-            .find(parsed.discriminator, self.config.scan_timeout)
-            .await?;
+        let found = self.find_for_pairing(parsed.discriminator).await?;
         let connection = self
             .transport
             .connect(&found.id, self.config.connect_timeout)
@@ -111,6 +111,27 @@ impl<T: Transport> Flows<T> {
             progress(&Step::Done);
         }
         result
+    }
+
+    /// The device a label's code names. A QR code carries all 12 discriminator bits, so the
+    /// first match is it. A manual code carries only 4, so several devices may match: listen
+    /// for [`SHORT_CODE_LISTEN`] and prefer one whose pairing window is open (a wrong guess
+    /// would cost an attempt on someone else's device), then fall back to the first heard.
+    async fn find_for_pairing(&self, hint: DiscriminatorHint) -> Result<FoundDevice, FlowError> {
+        if let DiscriminatorHint::Short(_) = hint {
+            let filter = ScanFilter {
+                discriminator: Some(hint),
+                pairing_open_only: false,
+                stop_at_first: false,
+            };
+            let listen = SHORT_CODE_LISTEN.min(self.config.scan_timeout);
+            let heard = self.transport.scan(&filter, listen).await?;
+            let open = heard.iter().position(|d| d.advertisement.pairing_open);
+            if let Some(device) = heard.into_iter().nth(open.unwrap_or(0)) {
+                return Ok(device);
+            }
+        }
+        Ok(self.transport.find(hint, self.config.scan_timeout).await?)
     }
 
     /// Round trips 1 to 3 on `pipe`.
