@@ -75,3 +75,10 @@ pub enum PlugSwitch {
     On,
     Off,
 }
+
+impl Command {
+    /// Whether the command uses owner keys (every command that talks to a paired device).
+    pub fn needs_keyring(&self) -> bool {
+        !matches!(self, Self::Scan { .. } | Self::Devices)
+    }
+}

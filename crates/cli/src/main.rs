@@ -26,6 +26,13 @@ fn main() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let localizer = report::localizer();
+    // The kernel keyring installs a session keyring in the credentials of the *thread* that
+    // first uses it; threads created earlier keep none and are refused its keys. Opening the
+    // keyring here, before any runtime thread exists, makes every later thread inherit it.
+    let keystore = args
+        .command
+        .needs_keyring()
+        .then(hearth_keystore::Keystore::open_from_env);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -36,7 +43,7 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(report::EXIT_OTHER);
         }
     };
-    let result = runtime.block_on(run::run(args, &localizer));
+    let result = runtime.block_on(run::run(args, &localizer, keystore));
     // bluez-async may still hold clean-up tasks; do not wait for them.
     runtime.shutdown_timeout(std::time::Duration::from_millis(500));
     match result {

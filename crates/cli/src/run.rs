@@ -7,7 +7,7 @@ use hearth_core::devices::DeviceStore;
 use hearth_core::folders::AppFolders;
 use hearth_flows::{FlowConfig, FlowError, Flows, Step, SystemClock, VendorRoot, WifiCredentials};
 use hearth_i18n::Localizer;
-use hearth_keystore::Keystore;
+use hearth_keystore::{Keystore, KeystoreError};
 use hearth_protocol::message::Passphrase;
 use zeroize::Zeroizing;
 
@@ -17,7 +17,16 @@ use crate::report::{Failure, say};
 /// Longest passphrase file read (a WPA passphrase is at most 64 characters).
 const MAX_PASS_FILE: u64 = 4096;
 
-pub async fn run(cli: Cli, localizer: &Localizer) -> Result<(), Failure> {
+/// The keyring opened by `main` (before the runtime), or opened now if it was not.
+type OpenedKeystore = Option<Result<Keystore, KeystoreError>>;
+
+pub async fn run(cli: Cli, localizer: &Localizer, keystore: OpenedKeystore) -> Result<(), Failure> {
+    let open = async || -> Result<Flows<BtleplugTransport>, Failure> {
+        let keystore = keystore
+            .unwrap_or_else(Keystore::open_from_env)
+            .map_err(FlowError::from_keystore)?;
+        open_flows(keystore).await
+    };
     match cli.command {
         Command::Scan { seconds } => scan(seconds).await,
         Command::Pair {
@@ -66,7 +75,7 @@ pub async fn run(cli: Cli, localizer: &Localizer) -> Result<(), Failure> {
             Ok(())
         }
         Command::Plug { state, device } => {
-            with_device(&device, async |flows, id| {
+            with_device(open().await?, &device, async |flows, id| {
                 let on = flows.set_plug(id, state == PlugSwitch::On).await?;
                 println!("{}", if on { "on" } else { "off" });
                 Ok(())
@@ -74,7 +83,7 @@ pub async fn run(cli: Cli, localizer: &Localizer) -> Result<(), Failure> {
             .await
         }
         Command::Temp { device } => {
-            with_device(&device, async |flows, id| {
+            with_device(open().await?, &device, async |flows, id| {
                 let centi = flows.read_temperature(id).await?;
                 let sign = if centi < 0 { "-" } else { "" };
                 let abs = centi.unsigned_abs();
@@ -92,7 +101,7 @@ pub async fn run(cli: Cli, localizer: &Localizer) -> Result<(), Failure> {
                 ssid,
                 passphrase: read_pass_file(&pass_file)?,
             };
-            with_device(&device, async |flows, id| {
+            with_device(open().await?, &device, async |flows, id| {
                 flows.set_wifi(id, wifi).await?;
                 println!("{}", localizer.t(hearth_i18n::id!("cli-wifi-joined")));
                 Ok(())
@@ -103,7 +112,7 @@ pub async fn run(cli: Cli, localizer: &Localizer) -> Result<(), Failure> {
             device,
             even_if_unreachable,
         } => {
-            with_device(&device, async |flows, id| {
+            with_device(open().await?, &device, async |flows, id| {
                 let outcome = flows.forget(id, even_if_unreachable).await?;
                 let message = match outcome {
                     hearth_flows::ForgetOutcome::ResetAndForgotten => {
@@ -159,9 +168,8 @@ async fn scan(seconds: u64) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The flows on the system's Bluetooth, keyring and the app database.
-async fn open() -> Result<Flows<BtleplugTransport>, Failure> {
-    let keystore = Keystore::open_from_env().map_err(FlowError::from_keystore)?;
+/// The flows on the system's Bluetooth, `keystore` and the app database.
+async fn open_flows(keystore: Keystore) -> Result<Flows<BtleplugTransport>, Failure> {
     let transport = BtleplugTransport::new(BtleplugConfig::default())
         .await
         .map_err(FlowError::from)?;
@@ -178,12 +186,12 @@ async fn open() -> Result<Flows<BtleplugTransport>, Failure> {
     .await?)
 }
 
-/// Resolves `query` to a remembered device and runs `body` on it.
+/// Resolves `query` to a remembered device and runs `body` on it, then closes `flows`.
 async fn with_device(
+    flows: Flows<BtleplugTransport>,
     query: &str,
     body: impl AsyncFnOnce(&Flows<BtleplugTransport>, &str) -> Result<(), Failure>,
 ) -> Result<(), Failure> {
-    let flows = open().await?;
     let result = async {
         let device = flows.find_device(query).await?;
         body(&flows, &device.id).await

@@ -78,6 +78,12 @@ impl<T: Transport> std::fmt::Debug for Flows<T> {
 impl<T: Transport> Flows<T> {
     /// Flows over `transport`, the database in `folders.data` and `keystore`.
     ///
+    /// Keyring calls run on tokio's blocking threads. With the kernel keyring (keyutils) the
+    /// session keyring lives in each *thread's* credentials and is installed by the first
+    /// thread that uses it; a thread created before that has none and is refused the keys
+    /// (EACCES, [`FlowError::KeyringUnavailable`]). Open the keystore before starting the
+    /// runtime, as the CLI does, so every runtime thread inherits it.
+    ///
     /// # Errors
     /// [`FlowError::Database`] if the database cannot be opened.
     pub async fn new(
