@@ -97,7 +97,8 @@ impl Failure {
             FlowError::WrongCode { .. } => EXIT_WRONG_CODE,
             FlowError::LockedUntilButton
             | FlowError::LockedOut { .. }
-            | FlowError::PairingWindowClosed => EXIT_LOCKED,
+            | FlowError::PairingWindowClosed
+            | FlowError::AlreadyOwned => EXIT_LOCKED,
             FlowError::NotGenuine { .. } | FlowError::NotAHearthDevice => EXIT_NOT_GENUINE,
             FlowError::BluetoothOff | FlowError::NoAdapter { .. } => EXIT_BLUETOOTH,
             FlowError::KeyringUnavailable { .. } | FlowError::OwnerKeyMissing => EXIT_KEYRING,

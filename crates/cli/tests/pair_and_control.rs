@@ -53,6 +53,10 @@ fn pair_with_the_label_then_switch_read_and_reconnect() {
         let status = control(device, Command::Status).await;
         assert!(status.has_owner && !status.pairing_open);
 
+        let twice = pair(world, &device.qr, "Kitchen").await;
+        assert_eq!(twice.code, 5, "{twice:?}");
+        assert!(twice.stderr.contains("[flow.already_owned]"), "{twice:?}");
+
         let list = hearth(world, &["devices"]).await;
         assert_eq!(list.code, 0, "{list:?}");
         let rows: Vec<&str> = list.stdout.lines().collect();

@@ -55,6 +55,10 @@ pub enum FlowError {
     /// The device's pairing window is closed (timed out, or it has an owner).
     #[error("the device is not accepting pairing")]
     PairingWindowClosed,
+    /// The device advertises that it already has an owner: it must be forgotten by the app
+    /// that set it up, or factory-reset, before it can be paired again.
+    #[error("the device already has an owner")]
+    AlreadyOwned,
     /// The device failed attestation or proved another identity than the one paired with.
     #[error("the device is not a genuine device of this vendor: {detail}")]
     NotGenuine { detail: String },
@@ -120,6 +124,7 @@ impl FlowError {
             Self::LockedUntilButton => "flow.locked_until_button",
             Self::LockedOut { .. } => "flow.locked_out",
             Self::PairingWindowClosed => "flow.pairing_window_closed",
+            Self::AlreadyOwned => "flow.already_owned",
             Self::NotGenuine { .. } => "flow.not_genuine",
             Self::NotAuthorised => "flow.not_authorised",
             Self::WifiWrongPassphrase { .. } => "flow.wifi_wrong_passphrase",
@@ -154,6 +159,7 @@ impl FlowError {
             Self::LockedUntilButton => hearth_i18n::id!("flow-error-locked-until-button"),
             Self::LockedOut { .. } => hearth_i18n::id!("flow-error-locked-out"),
             Self::PairingWindowClosed => hearth_i18n::id!("flow-error-pairing-window-closed"),
+            Self::AlreadyOwned => hearth_i18n::id!("flow-error-already-owned"),
             Self::NotGenuine { .. } => hearth_i18n::id!("flow-error-not-genuine"),
             Self::NotAuthorised => hearth_i18n::id!("flow-error-not-authorised"),
             Self::WifiWrongPassphrase { .. } => {

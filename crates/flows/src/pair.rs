@@ -65,6 +65,10 @@ impl<T: Transport> Flows<T> {
         let parsed = SetupCode::parse(code.trim()).map_err(FlowError::InvalidSetupCode)?;
         progress(&Step::Searching);
         let found = self.find_for_pairing(parsed.discriminator).await?;
+        // Not even connecting: the device would refuse, and the user needs to hear why.
+        if found.advertisement.has_owner {
+            return Err(FlowError::AlreadyOwned);
+        }
         let connection = self
             .transport
             .connect(&found.id, self.config.connect_timeout)
