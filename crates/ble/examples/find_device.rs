@@ -2,7 +2,7 @@
 //! simulated radio when `DBUS_SYSTEM_BUS_ADDRESS` points at it).
 //!
 //! ```sh
-//! cargo run -p hearth-ble --example scan -- 5      # listen for 5 seconds
+//! cargo run -p hearth-ble --example find_device -- 5      # listen for 5 seconds
 //! ```
 
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //!
 //! ```sh
 //! export DBUS_SYSTEM_BUS_ADDRESS=unix:path=/tmp/hearth-radio/system_bus_socket
-//! cargo run -p hearth-radio --example scan -- 5
+//! cargo run -p hearth-radio --example radio_scan -- 5
 //! ```
 
 use std::time::Duration;
