@@ -25,6 +25,8 @@ pub enum Command {
     },
     /// Pair the device whose label shows CODE (QR payload or 11-digit manual code).
     Pair {
+        /// The code, or `-` to read it from the first line of stdin (keeps it out of the
+        /// process list).
         #[arg(long)]
         code: String,
         /// The Wi-Fi network the device joins.

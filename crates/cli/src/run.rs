@@ -36,6 +36,11 @@ pub async fn run(cli: Cli, localizer: &Localizer, keystore: OpenedKeystore) -> R
             name,
         } => {
             let profile = cli.vendor_profile.ok_or(Failure::NoVendorProfile)?;
+            let code = if code == "-" {
+                read_code_from_stdin()?
+            } else {
+                Zeroizing::new(code)
+            };
             let vendor = VendorRoot::load(&profile)?;
             let wifi = WifiCredentials {
                 ssid: wifi_ssid,
@@ -51,7 +56,9 @@ pub async fn run(cli: Cli, localizer: &Localizer, keystore: OpenedKeystore) -> R
                     say(localizer, step.message_id(), &step.message_args())
                 );
             };
-            let result = flows.pair(&code, wifi, name, &vendor, &mut progress).await;
+            let result = flows
+                .pair(code.as_str(), wifi, name, &vendor, &mut progress)
+                .await;
             flows.close().await;
             let paired = result?;
             println!("{}\t{}", paired.summary.id, paired.summary.name);
@@ -213,4 +220,19 @@ fn read_pass_file(path: &Path) -> Result<Passphrase, Failure> {
     let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|_| fail())?);
     let line = text.lines().next().unwrap_or_default();
     Ok(Passphrase::new(line.to_owned()))
+}
+
+/// The setup code from the first line of stdin (`--code -`), so it stays out of the process
+/// list. Bounded: a code is at most a few dozen characters.
+fn read_code_from_stdin() -> Result<Zeroizing<String>, Failure> {
+    use std::io::{BufRead, Read};
+    let mut line = Zeroizing::new(String::new());
+    std::io::stdin()
+        .lock()
+        .take(256)
+        .read_line(&mut line)
+        .map_err(|_| Failure::PassFile {
+            path: "-".to_owned(),
+        })?;
+    Ok(Zeroizing::new(line.trim().to_owned()))
 }

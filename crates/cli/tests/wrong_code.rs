@@ -5,7 +5,7 @@
 mod support;
 
 use hearth_reference_device::control::Command;
-use support::{DeviceProcess, control, hearth, pair, with_world, wrong_code};
+use support::{DeviceProcess, SSID, control, hearth, hearth_stdin, pair, with_world, wrong_code};
 
 #[test]
 fn a_wrong_code_then_the_right_one() {
@@ -29,7 +29,24 @@ fn a_wrong_code_then_the_right_one() {
         let none = hearth(world, &["devices"]).await;
         assert_eq!((none.code, none.stdout.as_str()), (0, ""), "{none:?}");
 
-        let right = pair(world, &device.manual, "Desk").await;
+        // The label's manual code, given on stdin so it stays out of the process list.
+        let pass_file = world.pass_file.to_str().unwrap();
+        let right = hearth_stdin(
+            world,
+            &[
+                "pair",
+                "--code",
+                "-",
+                "--wifi-ssid",
+                SSID,
+                "--wifi-pass-file",
+                pass_file,
+                "--name",
+                "Desk",
+            ],
+            &format!("{}\n", device.manual),
+        )
+        .await;
         assert_eq!(right.code, 0, "{right:?}");
         assert!(right.stdout.contains("[7/7] done"), "{right:?}");
         let status = control(device, Command::Status).await;

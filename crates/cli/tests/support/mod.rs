@@ -44,22 +44,40 @@ pub async fn hearth(world: &World, args: &[&str]) -> Run {
 
 /// [`hearth`] with extra (or overriding) environment variables.
 pub async fn hearth_env(world: &World, args: &[&str], env: &[(&str, &str)]) -> Run {
+    hearth_full(world, args, env, b"").await
+}
+
+/// [`hearth`] with `stdin` as its standard input.
+pub async fn hearth_stdin(world: &World, args: &[&str], stdin: &str) -> Run {
+    hearth_full(world, args, &[], stdin.as_bytes()).await
+}
+
+async fn hearth_full(world: &World, args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Run {
+    use tokio::io::AsyncWriteExt;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .args(args)
+        .env("HEARTH_HOME", &world.home)
+        .env("HEARTH_KEYRING", "keyutils")
+        .env("HEARTH_VENDOR_PROFILE", &world.profile)
+        .env("LANG", "C")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("run hearth");
+    let mut input = child.stdin.take().expect("stdin");
+    input.write_all(stdin).await.expect("write stdin");
+    drop(input);
     let output = within(
         &format!("hearth {}", args.join(" ")),
-        tokio::process::Command::new(env!("CARGO_BIN_EXE_hearth"))
-            .args(args)
-            .env("HEARTH_HOME", &world.home)
-            .env("HEARTH_KEYRING", "keyutils")
-            .env("HEARTH_VENDOR_PROFILE", &world.profile)
-            .env("LANG", "C")
-            .env_remove("LC_ALL")
-            .env_remove("LC_MESSAGES")
-            .envs(env.iter().copied())
-            .kill_on_drop(true)
-            .output(),
+        child.wait_with_output(),
     )
     .await
-    .expect("run hearth");
+    .expect("hearth output");
     output.into()
 }
 
