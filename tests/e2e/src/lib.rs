@@ -188,15 +188,24 @@ impl App {
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("wry"));
         caps.insert("tauri:options".into(), json!({ "application": app }));
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await;
+        // WebKitWebDriver waits without end for an app that exits at once, so
+        // bound the session creation: a window that does not come up is a failure.
+        let client = tokio::time::timeout(
+            Duration::from_secs(60),
+            ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps)
+                .connect(&format!("http://127.0.0.1:{port}")),
+        )
+        .await;
         let client = match client {
-            Ok(client) => client,
-            Err(e) => {
+            Ok(Ok(client)) => client,
+            Ok(Err(e)) => {
                 stop(&mut driver).await;
                 return Err(fail(format!("the app window did not come up: {e}")));
+            }
+            Err(_) => {
+                stop(&mut driver).await;
+                return Err(fail("the app window did not come up within 60 s"));
             }
         };
         let app = Self { driver, client };
