@@ -390,6 +390,10 @@ pub struct Downlink {
     pub mirror: String,
     /// The value (already cut to the MTU).
     pub value: Vec<u8>,
+    /// The peripheral sent it after a write had reached it (decided when it was sent,
+    /// not when it arrives, so an ack that crosses an earlier notification on the air
+    /// does not count as a round trip).
+    pub reply: bool,
 }
 
 /// A live connection between the central and a peripheral.

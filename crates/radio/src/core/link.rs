@@ -526,7 +526,7 @@ impl Core {
             ch.value.clone_from(&note.value);
             w.counters.notifications += 1;
             w.counters.bytes_to_central += len64(note.value.len());
-            if std::mem::take(&mut state.awaiting_notification) {
+            if note.reply {
                 w.counters.round_trips += 1;
             }
             let indicate_only =

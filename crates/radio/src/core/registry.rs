@@ -208,18 +208,21 @@ impl Core {
     /// A peripheral changed a characteristic value: queue it to every central subscribed to it,
     /// cut to the link's MTU as BlueZ does.
     fn peer_notified(&self, owner: &str, path: &str, value: Vec<u8>) {
-        let w = self.world();
-        for state in w.links.values() {
+        let mut w = self.world();
+        for state in w.links.values_mut() {
             let max = state.air.params().max_notification();
+            let mut reply = None;
             for ch in state
                 .characteristics
                 .iter()
                 .filter(|c| c.notifying && c.remote.owner == owner && c.remote.path == path)
             {
+                let reply = *reply.get_or_insert(std::mem::take(&mut state.awaiting_notification));
                 let value = value.iter().copied().take(max).collect();
                 let _ = state.downlink.send(Downlink {
                     mirror: ch.path.clone(),
                     value,
+                    reply,
                 });
             }
         }
