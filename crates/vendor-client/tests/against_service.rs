@@ -100,9 +100,10 @@ async fn serve_fake(s: &Setup, router: Router) -> (u16, axum_server::Handle<std:
 }
 
 fn settings() -> ClientSettings {
+    // Generous: CI runs these beside many other tests on two cores.
     ClientSettings {
-        connect_timeout: Duration::from_secs(5),
-        request_timeout: Duration::from_secs(10),
+        connect_timeout: Duration::from_secs(20),
+        request_timeout: Duration::from_secs(30),
         max_response_bytes: 64 * 1024,
         retry: RetryPolicy {
             max_attempts: 4,
@@ -153,6 +154,9 @@ async fn talks_to_the_real_service() {
     let accepted = c.send_telemetry(&report).await.expect("accepted");
     assert_eq!(accepted.stored_fields, 1);
     report.fields.insert("location".into(), json!("kitchen"));
+    // Only the refusals below are under test: on a loaded machine an earlier request
+    // may time out and be retried, which is the client doing its job.
+    let waits_before_refusals = recorder.waits().len();
     match c.send_telemetry(&report).await {
         Err(ClientError::Rejected {
             status: 422, code, ..
@@ -165,7 +169,11 @@ async fn talks_to_the_real_service() {
         Err(ClientError::Rejected { status: 404, .. }) => {}
         other => panic!("expected 404, got {other:?}"),
     }
-    assert!(recorder.waits().is_empty(), "refusals are not retried");
+    assert_eq!(
+        recorder.waits().len(),
+        waits_before_refusals,
+        "refusals are not retried"
+    );
     server.shutdown().await;
 }
 
