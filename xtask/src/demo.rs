@@ -53,7 +53,8 @@ impl DemoWorld {
     pub fn up() -> Result<Self, Failure> {
         let dir = target_dir().join("demo");
         let (vendor, devices, state) = (dir.join("vendor"), dir.join("devices"), dir.join("state"));
-        for d in [&dir, &state, &dir.join("home")] {
+        let logs = dir.join("logs");
+        for d in [&dir, &state, &dir.join("home"), &logs] {
             std::fs::create_dir_all(d).map_err(|e| Failure(format!("{}: {e}", d.display())))?;
         }
         if !vendor.join("vendor-profile.json").exists() {
@@ -92,6 +93,7 @@ impl DemoWorld {
             .args(["up", "--peripherals", &labels.len().to_string(), "--dir"])
             .arg(dir.join("radio"))
             .stdout(Stdio::piped())
+            .stderr(log_file(&logs.join("radio.log"))?)
             .spawn()
             .map_err(|e| Failure(format!("could not start the simulated radio: {e}")))?;
         let mut line = String::new();
@@ -130,6 +132,9 @@ impl DemoWorld {
                 .arg("--wifi-networks")
                 .arg(dir.join("wifi.toml"))
                 .env("DBUS_SYSTEM_BUS_ADDRESS", &world.bus_address)
+                .stderr(log_file(
+                    &logs.join(format!("{}.log", name.to_string_lossy())),
+                )?)
                 .spawn()
                 .map_err(|e| Failure(format!("could not start a reference device: {e}")))?;
             world.children.push(device);
@@ -139,6 +144,10 @@ impl DemoWorld {
 
     /// Tells the user where the labels are and how to use the CLI beside the app.
     pub fn explain(&self) {
+        println!(
+            "\nxtask: the radio's and devices' logs are in {}",
+            self.dir.join("logs").display()
+        );
         println!(
             "\nxtask: {} simulated devices are advertising. Their labels:",
             self.labels.len()
@@ -174,6 +183,10 @@ impl DemoWorld {
     pub fn home(&self) -> PathBuf {
         self.dir.join("home")
     }
+}
+
+fn log_file(path: &Path) -> Result<std::fs::File, Failure> {
+    std::fs::File::create(path).map_err(|e| Failure(format!("{}: {e}", path.display())))
 }
 
 fn label_files(devices: &Path) -> Vec<PathBuf> {
