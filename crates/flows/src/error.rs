@@ -246,6 +246,12 @@ impl From<BleError> for FlowError {
                 }
             }
             BleError::ServiceMissing => Self::NotAHearthDevice,
+            // A device that breaks the framing broke the protocol; it is not a
+            // Bluetooth problem the user could fix, so say so, with the frame's code.
+            BleError::Framing(frame) => Self::Protocol {
+                code: frame.code(),
+                detail: frame.to_string(),
+            },
             other => Self::Bluetooth {
                 code: other.code(),
                 detail: other.to_string(),

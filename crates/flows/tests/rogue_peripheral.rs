@@ -437,11 +437,11 @@ fn scenarios() -> Vec<Scenario> {
     let bad_flags: &[u8] = &[0x40, 0x00, 0xaa];
     let no_start: &[u8] = &[0x02, 0x00, 0xaa, 0xbb];
     let gap: &[u8] = &[0x05, 0x03, 0x02, 0x00, 0x00, 0x00, 0xaa, 0xbb];
-    let framing = |name, behaviour| Scenario {
+    let framing = |name, behaviour, inner| Scenario {
         name,
         behaviour,
-        flow_code: "flow.bluetooth",
-        inner: "ble.framing",
+        flow_code: "flow.protocol",
+        inner,
         answers: &["garbage segments"],
     };
     let cbor = |name, build, inner| Scenario {
@@ -452,17 +452,26 @@ fn scenarios() -> Vec<Scenario> {
         answers: &["malformed message"],
     };
     vec![
-        framing("bad flags", garbage(&[bad_flags, no_start, gap])),
+        framing(
+            "bad flags",
+            garbage(&[bad_flags, no_start, gap]),
+            "frame.invalid_flags",
+        ),
         framing(
             "continue without start",
             garbage(&[no_start, gap, bad_flags]),
+            "frame.continue_without_start",
         ),
-        framing("sequence gap", garbage(&[gap, bad_flags, no_start])),
+        framing(
+            "sequence gap",
+            garbage(&[gap, bad_flags, no_start]),
+            "frame.gap",
+        ),
         Scenario {
             name: "oversized message",
             behaviour: Misbehaviour::Oversized,
-            flow_code: "flow.bluetooth",
-            inner: "ble.framing",
+            flow_code: "flow.protocol",
+            inner: "frame.message_too_large",
             answers: &["oversized"],
         },
         cbor("truncated CBOR", truncated, "message.truncated"),
