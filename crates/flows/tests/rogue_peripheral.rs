@@ -13,26 +13,22 @@
 
 mod support;
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use bluer::adv::{Advertisement as BluerAdvertisement, AdvertisementHandle};
-use bluer::gatt::local::{
-    Application, ApplicationHandle, Characteristic, CharacteristicNotifier, CharacteristicNotify,
-    CharacteristicNotifyMethod, CharacteristicWrite, CharacteristicWriteMethod, Service,
-};
+use bluer::adv::AdvertisementHandle;
+use bluer::gatt::local::{ApplicationHandle, CharacteristicNotifier};
 use hearth_core::folders::AppFolders;
 use hearth_core::pairings::PairingStore;
 use hearth_flows::{FlowError, Flows};
 use hearth_protocol::frame::{FrameConfig, Link};
-use hearth_protocol::gatt::{Advertisement, NOTIFY_UUID, SERVICE_UUID, WRITE_UUID};
+use hearth_protocol::gatt::Advertisement;
 use hearth_protocol::message::{
     self, Capability, DeviceInfo, Envelope, Limits, PairingParamsResponse, Request, Response,
 };
 use hearth_protocol::setup_code::{DiscriminatorHint, SetupCode};
+use hearth_reference_device::gatt_app;
 use support::{DeviceProcess, World, flows, home_wifi, vendor, with_world, within};
 use tokio::sync::mpsc;
-use uuid::Uuid;
 
 /// The serial the rogue claims; no pairing row may ever name it.
 const ROGUE_SERIAL: &str = "ROGUE-0001";
@@ -83,61 +79,31 @@ impl Rogue {
         tokio::spawn(serve(inputs, behaviour.clone(), answered_tx));
         let on_write = input.clone();
         let on_subscribe = input;
-        let app = Application {
-            services: vec![Service {
-                uuid: Uuid::from_u128(SERVICE_UUID),
-                primary: true,
-                characteristics: vec![
-                    Characteristic {
-                        uuid: Uuid::from_u128(WRITE_UUID),
-                        write: Some(CharacteristicWrite {
-                            write: true,
-                            write_without_response: true,
-                            method: CharacteristicWriteMethod::Fun(Box::new(move |value, req| {
-                                let _ = on_write.send(Input::Segment {
-                                    value,
-                                    mtu: req.mtu,
-                                });
-                                Box::pin(async { Ok(()) })
-                            })),
-                            ..Default::default()
-                        }),
-                        ..Default::default()
-                    },
-                    Characteristic {
-                        uuid: Uuid::from_u128(NOTIFY_UUID),
-                        notify: Some(CharacteristicNotify {
-                            notify: true,
-                            method: CharacteristicNotifyMethod::Fun(Box::new(move |n| {
-                                let _ = on_subscribe.send(Input::Subscribed(n));
-                                Box::pin(async {})
-                            })),
-                            ..Default::default()
-                        }),
-                        ..Default::default()
-                    },
-                ],
-                ..Default::default()
-            }],
-            ..Default::default()
-        };
+        let app = gatt_app::application(
+            gatt_app::hearth_service(),
+            Box::new(move |value, req| {
+                let _ = on_write.send(Input::Segment {
+                    value,
+                    mtu: req.mtu,
+                });
+                Box::pin(async { Ok(()) })
+            }),
+            Box::new(move |n| {
+                let _ = on_subscribe.send(Input::Subscribed(n));
+                Box::pin(async {})
+            }),
+        );
         let app = within("register app", adapter.serve_gatt_application(app))
             .await
             .expect("serve app");
-        let service_data = Advertisement {
-            discriminator,
-            pairing_open: true,
-            has_owner: false,
-        }
-        .encode();
-        let adv = BluerAdvertisement {
-            advertisement_type: bluer::adv::Type::Peripheral,
-            service_uuids: [Uuid::from_u128(SERVICE_UUID)].into(),
-            service_data: BTreeMap::from([(Uuid::from_u128(SERVICE_UUID), service_data.to_vec())]),
-            local_name: Some(format!("hearth-plug-{discriminator:03x}")),
-            discoverable: Some(true),
-            ..Default::default()
-        };
+        let adv = gatt_app::advertisement(
+            &Advertisement {
+                discriminator,
+                pairing_open: true,
+                has_owner: false,
+            },
+            &format!("hearth-plug-{discriminator:03x}"),
+        );
         let adv = within("advertise", adapter.advertise(adv))
             .await
             .expect("advertise");

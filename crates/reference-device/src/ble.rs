@@ -15,20 +15,16 @@
 
 use crate::control::{self, Answer, Command, Refusal};
 use crate::error::RefDeviceError;
+use crate::gatt_app;
 use crate::plug::Plug;
 use bluer::Address;
-use bluer::adv::{Advertisement as BluerAdvertisement, AdvertisementHandle, Type};
-use bluer::gatt::local::{
-    Application, ApplicationHandle, Characteristic, CharacteristicNotifier, CharacteristicNotify,
-    CharacteristicNotifyMethod, CharacteristicWrite, CharacteristicWriteMethod, Service,
-};
-use hearth_protocol::gatt::{Advertisement, NOTIFY_UUID, SERVICE_UUID, WRITE_UUID};
-use std::collections::BTreeMap;
+use bluer::adv::AdvertisementHandle;
+use bluer::gatt::local::{Application, ApplicationHandle, CharacteristicNotifier};
+use hearth_protocol::gatt::Advertisement;
 use std::future::Future;
 use std::time::Duration;
 use tokio::net::UnixListener;
 use tokio::sync::mpsc;
-use uuid::Uuid;
 
 /// Writes queued between the GATT callbacks and the device task; a central
 /// writing faster than the device handles them waits (back-pressure), it
@@ -257,7 +253,11 @@ impl Air {
         };
         let name = plug.local_name();
         let adapter = self.adapter.clone();
-        match retry("advertise", || adapter.advertise(advertisement(&ad, &name))).await {
+        match retry("advertise", || {
+            adapter.advertise(gatt_app::advertisement(&ad, &name))
+        })
+        .await
+        {
             Ok(handle) => {
                 tracing::info!(
                     discriminator = ad.discriminator,
@@ -297,64 +297,28 @@ where
     }
 }
 
-fn advertisement(ad: &Advertisement, name: &str) -> BluerAdvertisement {
-    let service = Uuid::from_u128(SERVICE_UUID);
-    BluerAdvertisement {
-        advertisement_type: Type::Peripheral,
-        service_uuids: [service].into(),
-        service_data: BTreeMap::from([(service, ad.encode().to_vec())]),
-        local_name: Some(name.to_owned()),
-        discoverable: Some(true),
-        ..Default::default()
-    }
-}
-
 fn application(inputs: mpsc::Sender<Input>) -> Application {
     let notify_inputs = inputs.clone();
-    Application {
-        services: vec![Service {
-            uuid: Uuid::from_u128(SERVICE_UUID),
-            primary: true,
-            characteristics: vec![
-                Characteristic {
-                    uuid: Uuid::from_u128(WRITE_UUID),
-                    write: Some(CharacteristicWrite {
-                        write: true,
-                        write_without_response: true,
-                        method: CharacteristicWriteMethod::Fun(Box::new(move |value, request| {
-                            let inputs = inputs.clone();
-                            Box::pin(async move {
-                                let input = Input::Write {
-                                    value,
-                                    mtu: request.mtu,
-                                    central: request.device_address,
-                                };
-                                // A closed channel means the device is stopping.
-                                let _ = inputs.send(input).await;
-                                Ok(())
-                            })
-                        })),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                },
-                Characteristic {
-                    uuid: Uuid::from_u128(NOTIFY_UUID),
-                    notify: Some(CharacteristicNotify {
-                        notify: true,
-                        method: CharacteristicNotifyMethod::Fun(Box::new(move |notifier| {
-                            let inputs = notify_inputs.clone();
-                            Box::pin(async move {
-                                let _ = inputs.send(Input::Subscribed(notifier)).await;
-                            })
-                        })),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                },
-            ],
-            ..Default::default()
-        }],
-        ..Default::default()
-    }
+    gatt_app::application(
+        gatt_app::hearth_service(),
+        Box::new(move |value, request| {
+            let inputs = inputs.clone();
+            Box::pin(async move {
+                let input = Input::Write {
+                    value,
+                    mtu: request.mtu,
+                    central: request.device_address,
+                };
+                // A closed channel means the device is stopping.
+                let _ = inputs.send(input).await;
+                Ok(())
+            })
+        }),
+        Box::new(move |notifier| {
+            let inputs = notify_inputs.clone();
+            Box::pin(async move {
+                let _ = inputs.send(Input::Subscribed(notifier)).await;
+            })
+        }),
+    )
 }

@@ -3,7 +3,7 @@
 //!
 //! The protocol logic lives in the sans-IO device core (`hearth-device`);
 //! this crate adds the I/O around it: a bluer GATT application and
-//! advertisement ([`ble`]), GATT framing and the core's clock ([`plug`]), a
+//! advertisement ([`ble`], laid out by [`gatt_app`]), GATT framing and the core's clock ([`plug`]), a
 //! simulated Wi-Fi radio ([`wifi`]) and sensor ([`sensor`]), and a local
 //! control socket standing in for the physical button and the power cord
 //! ([`control`]).
@@ -17,6 +17,7 @@ pub mod ble;
 pub mod clock;
 pub mod control;
 pub mod error;
+pub mod gatt_app;
 pub mod plug;
 pub mod sensor;
 pub mod wifi;

@@ -7,19 +7,16 @@
 
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::Duration;
 
-use bluer::adv::{Advertisement as BluerAdvertisement, AdvertisementHandle};
-use bluer::gatt::local::{
-    Application, ApplicationHandle, Characteristic, CharacteristicNotifier, CharacteristicNotify,
-    CharacteristicNotifyMethod, CharacteristicWrite, CharacteristicWriteMethod, Service,
-};
+use bluer::adv::AdvertisementHandle;
+use bluer::gatt::local::{ApplicationHandle, CharacteristicNotifier};
 use hearth_protocol::frame::{FrameConfig, Link};
-use hearth_protocol::gatt::{Advertisement, NOTIFY_UUID, SERVICE_UUID, WRITE_UUID};
+use hearth_protocol::gatt::Advertisement;
 use hearth_radio::control::Radio1Proxy;
 use hearth_radio::{RadioConfig, Simulation};
+use hearth_reference_device::gatt_app;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
@@ -123,64 +120,34 @@ impl EchoDevice {
         let on_write = input.clone();
         let on_subscribe = input;
         let service_uuid = match gatt {
-            Gatt::Hearth => Uuid::from_u128(SERVICE_UUID),
+            Gatt::Hearth => gatt_app::hearth_service(),
             Gatt::Other => Uuid::from_u128(0x1234_0000_0000_1000_8000_0080_5f9b_34fb),
         };
-        let app = Application {
-            services: vec![Service {
-                uuid: service_uuid,
-                primary: true,
-                characteristics: vec![
-                    Characteristic {
-                        uuid: Uuid::from_u128(WRITE_UUID),
-                        write: Some(CharacteristicWrite {
-                            write: true,
-                            write_without_response: true,
-                            method: CharacteristicWriteMethod::Fun(Box::new(move |value, req| {
-                                let _ = on_write.send(Input::Segment {
-                                    value,
-                                    mtu: req.mtu,
-                                });
-                                Box::pin(async { Ok(()) })
-                            })),
-                            ..Default::default()
-                        }),
-                        ..Default::default()
-                    },
-                    Characteristic {
-                        uuid: Uuid::from_u128(NOTIFY_UUID),
-                        notify: Some(CharacteristicNotify {
-                            notify: true,
-                            method: CharacteristicNotifyMethod::Fun(Box::new(move |n| {
-                                let _ = on_subscribe.send(Input::Subscribed(n));
-                                Box::pin(async {})
-                            })),
-                            ..Default::default()
-                        }),
-                        ..Default::default()
-                    },
-                ],
-                ..Default::default()
-            }],
-            ..Default::default()
-        };
+        let app = gatt_app::application(
+            service_uuid,
+            Box::new(move |value, req| {
+                let _ = on_write.send(Input::Segment {
+                    value,
+                    mtu: req.mtu,
+                });
+                Box::pin(async { Ok(()) })
+            }),
+            Box::new(move |n| {
+                let _ = on_subscribe.send(Input::Subscribed(n));
+                Box::pin(async {})
+            }),
+        );
         let app = within("register app", adapter.serve_gatt_application(app))
             .await
             .expect("serve app");
-        let service_data = Advertisement {
-            discriminator,
-            pairing_open: true,
-            has_owner: false,
-        }
-        .encode();
-        let adv = BluerAdvertisement {
-            advertisement_type: bluer::adv::Type::Peripheral,
-            service_uuids: [Uuid::from_u128(SERVICE_UUID)].into(),
-            service_data: BTreeMap::from([(Uuid::from_u128(SERVICE_UUID), service_data.to_vec())]),
-            local_name: Some(local_name(discriminator)),
-            discoverable: Some(true),
-            ..Default::default()
-        };
+        let adv = gatt_app::advertisement(
+            &Advertisement {
+                discriminator,
+                pairing_open: true,
+                has_owner: false,
+            },
+            &local_name(discriminator),
+        );
         let adv = within("advertise", adapter.advertise(adv))
             .await
             .expect("advertise");
