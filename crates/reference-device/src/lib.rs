@@ -6,7 +6,7 @@
 //! advertisement ([`ble`], laid out by [`gatt_app`]), GATT framing and the core's clock ([`plug`]), a
 //! simulated Wi-Fi radio ([`wifi`]) and sensor ([`sensor`]), and a local
 //! control socket standing in for the physical button and the power cord
-//! ([`control`]).
+//! ([`control`]); [`process`] runs the binary as a child for tests and tools.
 //!
 //! ETSI EN 303 645 provisions exercised end to end here: 4.1-1 (per-device
 //! setup code, lockout surviving a power cut, button needed after lockout),
@@ -19,6 +19,7 @@ pub mod control;
 pub mod error;
 pub mod gatt_app;
 pub mod plug;
+pub mod process;
 pub mod sensor;
 pub mod wifi;
 

@@ -22,6 +22,7 @@ use hearth_radio::control::Radio1Proxy;
 use hearth_radio::{RadioConfig, Simulation};
 use hearth_reference_device::control::{self, Command};
 use hearth_reference_device::plug::Status;
+use hearth_reference_device::process::DeviceArgs;
 
 pub const SSID: &str = "home";
 pub const WIFI_PASS: &str = "correct horse battery";
@@ -195,49 +196,42 @@ pub fn refdevice_binary() -> PathBuf {
     bin
 }
 
-/// The device binary as a child process.
-pub struct DeviceProcess {
-    pub child: tokio::process::Child,
-    pub log: PathBuf,
-}
+/// Starts a minted device's binary on its adapter, logging into the world's folder.
+pub struct DeviceProcess;
 
 impl DeviceProcess {
-    pub fn spawn(world: &World, device: &MintedDevice) -> Self {
+    pub fn spawn(world: &World, device: &MintedDevice) -> RunningDevice {
         Self::spawn_with(world, device, &world.wifi_networks)
     }
 
-    pub fn spawn_with(world: &World, device: &MintedDevice, wifi_networks: &Path) -> Self {
+    pub fn spawn_with(world: &World, device: &MintedDevice, wifi_networks: &Path) -> RunningDevice {
+        let args = DeviceArgs {
+            identity: &device.identity,
+            state: &device.state,
+            adapter: &device.adapter,
+            wifi_networks,
+            seed: None,
+        };
         let log = world.dir.join(format!("refdevice-{}.log", device.adapter));
-        let child = tokio::process::Command::new(refdevice_binary())
-            .arg("--identity")
-            .arg(&device.identity)
-            .arg("--state")
-            .arg(&device.state)
-            .args(["--adapter", &device.adapter])
-            .arg("--wifi-networks")
-            .arg(wifi_networks)
-            .env("RUST_LOG", "hearth_reference_device=debug,info")
-            .stderr(std::fs::File::create(&log).unwrap())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("spawn hearth-refdevice");
-        Self { child, log }
-    }
-
-    /// Stops the device with SIGTERM and waits for it.
-    pub async fn terminate(mut self) {
-        let pid = self.child.id().expect("running") as i32;
-        nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(pid),
-            nix::sys::signal::Signal::SIGTERM,
+        RunningDevice(
+            hearth_reference_device::process::DeviceProcess::spawn(&refdevice_binary(), &args, log)
+                .expect("spawn hearth-refdevice"),
         )
-        .unwrap();
-        let status = within("device exit", self.child.wait()).await.unwrap();
+    }
+}
+
+/// The device binary as a child process.
+pub struct RunningDevice(pub hearth_reference_device::process::DeviceProcess);
+
+impl RunningDevice {
+    /// Stops the device with SIGTERM and checks that it exits cleanly.
+    pub async fn terminate(self) {
+        let status = within("device exit", self.0.terminate()).await.unwrap();
         assert!(status.success(), "device exited with {status}");
     }
 
     pub fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+        self.0.log_text()
     }
 }
 

@@ -27,6 +27,7 @@ use hearth_protocol::setup_code::{ParsedSetupCode, Passcode, SetupCode};
 use hearth_radio::{RadioConfig, Simulation};
 use hearth_reference_device::control::{self, Command};
 use hearth_reference_device::plug::Status;
+use hearth_reference_device::process::DeviceArgs;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use std::future::Future;
@@ -136,45 +137,36 @@ pub fn with_device(body: impl AsyncFnOnce(&Path, &MintedDevice)) {
     runtime.shutdown_timeout(Duration::from_secs(1));
 }
 
-/// The device binary as a child process.
-pub struct DeviceProcess {
-    pub child: tokio::process::Child,
-    pub log: PathBuf,
-}
+/// The device binary as a child process, on `hci1` with a fixed sensor seed.
+pub struct DeviceProcess(pub hearth_reference_device::process::DeviceProcess);
 
 impl DeviceProcess {
     pub fn spawn(dir: &Path, device: &MintedDevice) -> Self {
-        let log = dir.join("refdevice.log");
-        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_hearth-refdevice"))
-            .arg("--identity")
-            .arg(&device.identity)
-            .arg("--state")
-            .arg(&device.state)
-            .args(["--adapter", "hci1", "--seed", "7"])
-            .arg("--wifi-networks")
-            .arg(&device.wifi_file)
-            .env("RUST_LOG", "hearth_reference_device=debug,info")
-            .stderr(std::fs::File::create(&log).unwrap())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("spawn hearth-refdevice");
-        Self { child, log }
+        let args = DeviceArgs {
+            identity: &device.identity,
+            state: &device.state,
+            adapter: "hci1",
+            wifi_networks: &device.wifi_file,
+            seed: Some(7),
+        };
+        Self(
+            hearth_reference_device::process::DeviceProcess::spawn(
+                Path::new(env!("CARGO_BIN_EXE_hearth-refdevice")),
+                &args,
+                dir.join("refdevice.log"),
+            )
+            .expect("spawn hearth-refdevice"),
+        )
     }
 
     /// Stops the device with SIGTERM and checks that it exits cleanly.
-    pub async fn terminate(mut self) {
-        let pid = self.child.id().expect("running") as i32;
-        nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(pid),
-            nix::sys::signal::Signal::SIGTERM,
-        )
-        .unwrap();
-        let status = within("device exit", self.child.wait()).await.unwrap();
+    pub async fn terminate(self) {
+        let status = within("device exit", self.0.terminate()).await.unwrap();
         assert!(status.success(), "device exited with {status}");
     }
 
     pub fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+        self.0.log_text()
     }
 }
 
