@@ -168,7 +168,8 @@ pub fn demo(args: &[String]) -> Result<(), Failure> {
             println!("xtask: opening Hearth (close its window to stop the demo)");
             run(Command::new(app_binary())
                 .env("DISPLAY", display.name())
-                .env("HEARTH_HOME", world.home()))
+                .env("HEARTH_HOME", world.home())
+                .env("HEARTH_VENDOR_SERVICE", world.vendor_service_profile()))
         }
     }
 }
