@@ -15,6 +15,7 @@
 mod context;
 mod control;
 mod error;
+pub mod label;
 mod owner;
 mod pair;
 mod progress;
