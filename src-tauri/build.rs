@@ -4,7 +4,21 @@
 
 /// Every command the app registers; `tests/least_privilege.rs` checks that this
 /// list, `generate_handler!` in `src/lib.rs` and the capability files agree.
-const COMMANDS: &[&str] = &["get_language", "set_language", "get_about", "list_devices"];
+const COMMANDS: &[&str] = &[
+    "get_language",
+    "set_language",
+    "get_about",
+    "watch_devices",
+    "unwatch_devices",
+    "check_setup_code",
+    "decode_label_photo",
+    "set_up_device",
+    "refresh_device",
+    "set_plug",
+    "set_device_wifi",
+    "forget_device",
+    "get_diagnostics",
+];
 
 fn main() {
     let attributes = tauri_build::Attributes::new()

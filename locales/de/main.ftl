@@ -15,7 +15,6 @@ home-title = Deine Geräte
 home-empty-title = Noch keine Geräte
 home-empty-body = Richte dein erstes Gerät ein. Dann kannst du es hier steuern, auch ohne Internet.
 home-setup-button = Gerät einrichten
-home-setup-unavailable = Diese Version von { -brand } kann noch keine Geräte einrichten. Eine spätere Version kann es.
 home-device-model = Modell: { $model }
 home-device-firmware = Softwareversion { $version }
 

@@ -15,7 +15,6 @@ home-title = Your devices
 home-empty-title = No devices yet
 home-empty-body = Set up your first device. Then you can control it here, even without internet.
 home-setup-button = Set up a device
-home-setup-unavailable = This version of { -brand } cannot set up devices yet. A later version will.
 home-device-model = Model: { $model }
 home-device-firmware = Software version { $version }
 

@@ -15,7 +15,6 @@ home-title = Tus dispositivos
 home-empty-title = Todavía no hay dispositivos
 home-empty-body = Configura tu primer dispositivo. Después podrás controlarlo aquí, incluso sin internet.
 home-setup-button = Configurar un dispositivo
-home-setup-unavailable = Esta versión de { -brand } todavía no puede configurar dispositivos. Una versión futura podrá.
 home-device-model = Modelo: { $model }
 home-device-firmware = Versión del software { $version }
 

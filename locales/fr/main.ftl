@@ -15,7 +15,6 @@ home-title = Vos appareils
 home-empty-title = Aucun appareil pour l’instant
 home-empty-body = Configurez votre premier appareil. Vous pourrez ensuite le commander ici, même sans internet.
 home-setup-button = Configurer un appareil
-home-setup-unavailable = Cette version de { -brand } ne sait pas encore configurer d’appareil. Une prochaine version le pourra.
 home-device-model = Modèle : { $model }
 home-device-firmware = Version du logiciel { $version }
 

@@ -1,13 +1,16 @@
-//! The app's commands: each takes state, calls the core, returns a DTO. Every
+//! The app's commands: each takes state, calls the core or the flows, returns a DTO. Every
 //! command here must be listed in `build.rs` and allowed by a capability file.
 
 use hearth_core::{
-    ErrorDto,
+    ErrorCode, ErrorDto,
     about::{AboutInfo, about},
-    devices::DeviceSummary,
     settings::{LanguageChoice, LanguageState},
+    setup::{
+        CodeCheck, DeviceView, DiagnosticsReport, SetupProgress, SetupRequest, SetupResult,
+        WifiRequest,
+    },
 };
-use tauri::{Manager, State};
+use tauri::{Manager, State, ipc::Channel};
 
 use crate::state::{AppState, to_ui};
 
@@ -37,7 +40,87 @@ pub fn get_about() -> Result<AboutInfo, ErrorDto> {
     about(env!("CARGO_PKG_VERSION")).map_err(to_ui)
 }
 
+/// Sends the device list now and on every change until the window drops the channel.
 #[tauri::command]
-pub async fn list_devices(state: State<'_, AppState>) -> Result<Vec<DeviceSummary>, ErrorDto> {
-    state.devices.list().await.map_err(to_ui)
+pub async fn watch_devices(
+    state: State<'_, AppState>,
+    on_change: Channel<Vec<DeviceView>>,
+) -> Result<u64, ErrorDto> {
+    let watcher = Box::new(move |devices: &[DeviceView]| on_change.send(devices.to_vec()).is_ok());
+    Ok(state.companion.watch(watcher).await)
+}
+
+#[tauri::command]
+pub fn unwatch_devices(state: State<'_, AppState>, id: u64) {
+    state.companion.unwatch(id);
+}
+
+#[tauri::command]
+pub fn check_setup_code(code: String) -> Result<CodeCheck, ErrorDto> {
+    hearth_flows::companion::check_code(&code)
+}
+
+/// The label photo arrives as the raw request body (no JSON number array).
+#[tauri::command]
+pub fn decode_label_photo(
+    state: State<'_, AppState>,
+    request: tauri::ipc::Request<'_>,
+) -> Result<String, ErrorDto> {
+    match request.body() {
+        tauri::ipc::InvokeBody::Raw(bytes) => state.companion.decode_label(bytes),
+        tauri::ipc::InvokeBody::Json(_) => Err(ErrorDto {
+            code: ErrorCode::Internal,
+            message_id: "error-internal".to_owned(),
+            args: Vec::new(),
+        }),
+    }
+}
+
+#[tauri::command]
+pub async fn set_up_device(
+    state: State<'_, AppState>,
+    request: SetupRequest,
+    on_progress: Channel<SetupProgress>,
+) -> Result<SetupResult, ErrorDto> {
+    let mut progress = move |step: SetupProgress| {
+        let _ = on_progress.send(step);
+    };
+    state.companion.set_up(request, &mut progress).await
+}
+
+#[tauri::command]
+pub async fn refresh_device(state: State<'_, AppState>, id: String) -> Result<DeviceView, ErrorDto> {
+    state.companion.refresh(&id).await
+}
+
+#[tauri::command]
+pub async fn set_plug(
+    state: State<'_, AppState>,
+    id: String,
+    on: bool,
+) -> Result<DeviceView, ErrorDto> {
+    state.companion.set_plug(&id, on).await
+}
+
+#[tauri::command]
+pub async fn set_device_wifi(
+    state: State<'_, AppState>,
+    id: String,
+    request: WifiRequest,
+) -> Result<DeviceView, ErrorDto> {
+    state.companion.set_wifi(&id, request).await
+}
+
+#[tauri::command]
+pub async fn forget_device(state: State<'_, AppState>, id: String) -> Result<(), ErrorDto> {
+    state.companion.forget(&id).await
+}
+
+#[tauri::command]
+pub async fn get_diagnostics(state: State<'_, AppState>) -> Result<DiagnosticsReport, ErrorDto> {
+    let language = state.language();
+    Ok(state
+        .companion
+        .diagnostics(env!("CARGO_PKG_VERSION"), language)
+        .await)
 }

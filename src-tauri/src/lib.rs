@@ -6,6 +6,8 @@ mod state;
 
 use std::process::ExitCode;
 
+use std::sync::Arc;
+
 use hearth_core::{devices::DeviceStore, folders::AppFolders, logging, settings::SettingsStore};
 use tauri::{Manager, WebviewUrl, WebviewWindowBuilder};
 
@@ -28,6 +30,10 @@ pub fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // The kernel keyring installs a session keyring in the credentials of the *thread* that
+    // first uses it; runtime threads created earlier are refused its keys. Open it before
+    // Tauri starts any runtime so every later thread inherits it.
+    let keystore = hearth_keystore::Keystore::open_from_env();
     let (settings, outcome) = SettingsStore::load(&folders.config);
     tracing::info!(?outcome, version = env!("CARGO_PKG_VERSION"), "starting");
 
@@ -36,11 +42,25 @@ pub fn run() -> ExitCode {
             commands::get_language,
             commands::set_language,
             commands::get_about,
-            commands::list_devices,
+            commands::watch_devices,
+            commands::unwatch_devices,
+            commands::check_setup_code,
+            commands::decode_label_photo,
+            commands::set_up_device,
+            commands::refresh_device,
+            commands::set_plug,
+            commands::set_device_wifi,
+            commands::forget_device,
+            commands::get_diagnostics,
         ])
         .setup(move |app| {
             let devices = tauri::async_runtime::block_on(DeviceStore::open(&folders.data))?;
-            let state = AppState::new(settings, devices, hearth_i18n::system_language());
+            let companion = Arc::new(state::companion(devices, folders.clone(), keystore));
+            // What Home shows for each device is checked once in the background; the
+            // window hears the results as they come.
+            let checker = Arc::clone(&companion);
+            tauri::async_runtime::spawn(async move { checker.refresh_all().await });
+            let state = AppState::new(settings, companion, hearth_i18n::system_language());
             let title = state.localizer()?.t("app-title");
             app.manage(state);
             WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))

@@ -1,28 +1,35 @@
 //! The state the app manages for its commands.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
-use hearth_core::{CoreError, devices::DeviceStore, settings::SettingsStore};
+use hearth_ble::{BtleplugConfig, BtleplugTransport};
+use hearth_core::{CoreError, devices::DeviceStore, folders::AppFolders, settings::SettingsStore};
+use hearth_flows::companion::{Companion, FlowsOpener};
+use hearth_flows::{FlowConfig, FlowError, Flows, SystemClock, VendorRoot};
 use hearth_i18n::{I18nError, Localizer};
+use hearth_keystore::{Keystore, KeystoreError};
+
+/// The device side of the app: flows, live states, diagnostics.
+pub type AppCompanion = Companion<BtleplugTransport>;
 
 /// Everything commands need, managed by Tauri.
 pub struct AppState {
     settings: Mutex<SettingsStore>,
     /// What "follow the system" resolves to, read once at start.
     pub system_language: &'static str,
-    pub devices: DeviceStore,
+    pub companion: Arc<AppCompanion>,
 }
 
 impl AppState {
     pub fn new(
         settings: SettingsStore,
-        devices: DeviceStore,
+        companion: Arc<AppCompanion>,
         system_language: &'static str,
     ) -> Self {
         Self {
             settings: Mutex::new(settings),
             system_language,
-            devices,
+            companion,
         }
     }
 
@@ -34,14 +41,55 @@ impl AppState {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// The language in effect.
+    pub fn language(&self) -> &'static str {
+        self.settings()
+            .current()
+            .effective_language(self.system_language)
+    }
+
     /// Formats messages in the language now in effect.
     pub fn localizer(&self) -> Result<Localizer, I18nError> {
-        let language = self
-            .settings()
-            .current()
-            .effective_language(self.system_language);
-        Localizer::new(language)
+        Localizer::new(self.language())
     }
+}
+
+/// The companion over `devices`: the flows open on first use, on the system's Bluetooth,
+/// the keyring opened before any runtime thread (`keystore`) and the vendor profile named
+/// by `HEARTH_VENDOR_PROFILE`.
+pub fn companion(
+    devices: DeviceStore,
+    folders: AppFolders,
+    keystore: Result<Keystore, KeystoreError>,
+) -> AppCompanion {
+    let vendor = std::env::var_os("HEARTH_VENDOR_PROFILE")
+        .ok_or_else(|| FlowError::VendorProfile {
+            reason: "HEARTH_VENDOR_PROFILE is not set".to_owned(),
+        })
+        .and_then(|path| VendorRoot::load(std::path::Path::new(&path)));
+    let keystore = Arc::new(keystore);
+    let opener: FlowsOpener<BtleplugTransport> = Box::new(move || {
+        let keystore = Arc::clone(&keystore);
+        let folders = folders.clone();
+        Box::pin(async move {
+            let keystore = match keystore.as_ref() {
+                Ok(k) => k.clone(),
+                Err(e) => return Err(FlowError::from_keystore(e.clone())),
+            };
+            let transport = BtleplugTransport::new(BtleplugConfig::default()).await?;
+            let rng = Box::new(rand::rand_core::UnwrapErr(rand::rngs::SysRng));
+            Flows::new(
+                transport,
+                &folders,
+                keystore,
+                Box::new(SystemClock),
+                rng,
+                FlowConfig::default(),
+            )
+            .await
+        })
+    });
+    Companion::new(devices, opener, vendor, Box::new(SystemClock))
 }
 
 /// Errors reach the UI as their DTO.

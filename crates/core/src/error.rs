@@ -13,11 +13,51 @@ pub enum ErrorCode {
     DevicesLoad,
     FolderCreate,
     Internal,
+    // The device flows (`hearth_flows::FlowError::to_dto`): each a thing the person holding
+    // the device can act on differently.
+    InvalidSetupCode,
+    LabelPhoto,
+    VendorProfile,
+    InvalidWifi,
+    BluetoothOff,
+    NoAdapter,
+    OutOfRange,
+    CouldNotConnect,
+    LinkLost,
+    NotAHearthDevice,
+    Bluetooth,
+    WrongCode,
+    LockedUntilButton,
+    LockedOut,
+    PairingWindowClosed,
+    AlreadyOwned,
+    NotGenuine,
+    NotAuthorised,
+    WifiWrongPassphrase,
+    WifiNoNetwork,
+    WifiNoAnswer,
+    UnknownDevice,
+    ForgetUnreachable,
+    KeyringUnavailable,
+    OwnerKeyMissing,
+    Protocol,
+    /// Another setup is already running in this app.
+    Busy,
+    // What the vendor publishes (`hearth_support::SupportError::to_dto`).
+    /// No vendor service is configured (`HEARTH_VENDOR_SERVICE`), or its profile is unusable.
+    SupportNotConfigured,
+    /// The vendor service cannot be reached and nothing was saved earlier.
+    SupportUnavailable,
+    /// The answer (or the saved copy) failed a check: untrusted certificate, bad signature,
+    /// malformed content. Never replaced by a saved copy.
+    SupportRefused,
+    /// The vendor publishes nothing about this model.
+    SupportUnknownModel,
 }
 
 /// An error as the UI receives it: a code, the Fluent message to show, and the
 /// message's arguments (never secrets or personal data).
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ErrorDto {
     pub code: ErrorCode,
     pub message_id: String,
@@ -72,7 +112,9 @@ impl CoreError {
             ErrorCode::SettingsSave => hearth_i18n::id!("error-settings-save"),
             ErrorCode::UnknownLanguage => hearth_i18n::id!("error-unknown-language"),
             ErrorCode::DevicesLoad => hearth_i18n::id!("error-devices-load"),
-            ErrorCode::Internal => hearth_i18n::id!("error-internal"),
+            // Core errors have only the codes above; the flows' codes have their own
+            // messages, chosen by `FlowError::message_id`.
+            _ => hearth_i18n::id!("error-internal"),
         }
     }
 

@@ -4,11 +4,15 @@
 
 pub mod about;
 pub mod devices;
+pub mod diagnostics;
 pub mod error;
 pub mod folders;
 pub mod logging;
 pub mod pairings;
 pub mod settings;
+pub mod setup;
+pub mod support;
+pub mod vendor_cache;
 
 pub use error::{CoreError, ErrorCode, ErrorDto};
 
@@ -19,7 +23,7 @@ pub use error::{CoreError, ErrorCode, ErrorDto};
 pub fn typescript_bindings() -> String {
     use ts_rs::{Config, TS};
     let cfg = Config::new().with_large_int("number");
-    let decls = [
+    let mut decls = vec![
         ErrorCode::decl(&cfg),
         ErrorDto::decl(&cfg),
         settings::LanguageChoice::decl(&cfg),
@@ -30,6 +34,8 @@ pub fn typescript_bindings() -> String {
         about::LicenceGroup::decl(&cfg),
         about::AboutInfo::decl(&cfg),
     ];
+    decls.extend(setup::ts_decls(&cfg));
+    decls.extend(support::ts_decls(&cfg));
     let mut out = String::from(
         "// Generated from the Rust types in crates/core by its `bindings` test. Do not edit.\n",
     );

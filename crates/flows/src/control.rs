@@ -24,6 +24,14 @@ pub enum ForgetOutcome {
     DeviceNoLongerTrustedUs,
 }
 
+/// What [`Flows::read_status`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeviceStatus {
+    pub plug_on: bool,
+    /// Hundredths of a degree Celsius.
+    pub centi_celsius: i32,
+}
+
 fn unexpected(expected: &'static str, got: &Response) -> FlowError {
     FlowError::Protocol {
         code: "flow.unexpected_response",
@@ -59,6 +67,34 @@ impl<T: Transport> Flows<T> {
         match response {
             Response::Plug(state) => Ok(state.on),
             other => Err(unexpected("plug", &other)),
+        }
+    }
+
+    /// The plug state and the temperature of `device_id`, in one owner session.
+    ///
+    /// # Errors
+    /// As [`Flows::connect_owner`].
+    pub async fn read_status(&self, device_id: &str) -> Result<DeviceStatus, FlowError> {
+        let (mut session, response) = self
+            .connect_owner(device_id, Request::GetPlug(GetPlug {}))
+            .await?;
+        let plug_on = match response {
+            Response::Plug(state) => state.on,
+            other => {
+                session.close().await;
+                return Err(unexpected("plug", &other));
+            }
+        };
+        let temperature = session
+            .request(Request::ReadTemperature(ReadTemperature {}))
+            .await;
+        session.close().await;
+        match temperature? {
+            Response::Temperature(t) => Ok(DeviceStatus {
+                plug_on,
+                centi_celsius: t.centi_celsius,
+            }),
+            other => Err(unexpected("temperature", &other)),
         }
     }
 

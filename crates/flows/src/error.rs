@@ -4,7 +4,7 @@
 //! `Display` text, which is for logs).
 
 use hearth_ble::BleError;
-use hearth_core::CoreError;
+use hearth_core::{CoreError, ErrorCode, ErrorDto};
 use hearth_keystore::KeystoreError;
 use hearth_protocol::message::{DeviceError, MessageError};
 use hearth_protocol::pairing::PairingError;
@@ -61,7 +61,11 @@ pub enum FlowError {
     AlreadyOwned,
     /// The device failed attestation or proved another identity than the one paired with.
     #[error("the device is not a genuine device of this vendor: {detail}")]
-    NotGenuine { detail: String },
+    NotGenuine {
+        detail: String,
+        /// The maker the device claimed to be made by (the trusted vendor), when known.
+        maker: Option<String>,
+    },
     /// The device refused the owner key (it was reset, or belongs to someone else now).
     #[error("the device no longer accepts this app's owner key")]
     NotAuthorised,
@@ -160,7 +164,10 @@ impl FlowError {
             Self::LockedOut { .. } => hearth_i18n::id!("flow-error-locked-out"),
             Self::PairingWindowClosed => hearth_i18n::id!("flow-error-pairing-window-closed"),
             Self::AlreadyOwned => hearth_i18n::id!("flow-error-already-owned"),
-            Self::NotGenuine { .. } => hearth_i18n::id!("flow-error-not-genuine"),
+            Self::NotGenuine { maker: None, .. } => hearth_i18n::id!("flow-error-not-genuine"),
+            Self::NotGenuine { maker: Some(_), .. } => {
+                hearth_i18n::id!("flow-error-not-genuine-maker")
+            }
             Self::NotAuthorised => hearth_i18n::id!("flow-error-not-authorised"),
             Self::WifiWrongPassphrase { .. } => {
                 hearth_i18n::id!("flow-error-wifi-wrong-passphrase")
@@ -186,11 +193,69 @@ impl FlowError {
                 vec![("seconds", retry_after_secs.to_string())]
             }
             Self::WifiNoNetwork { ssid, .. } => vec![("ssid", ssid.clone())],
+            Self::NotGenuine {
+                maker: Some(maker), ..
+            } => vec![("maker", maker.clone())],
             Self::UnknownDevice { query } => vec![("device", query.clone())],
             Self::AmbiguousDevice { query, count } => {
                 vec![("device", query.clone()), ("count", count.to_string())]
             }
             _ => Vec::new(),
+        }
+    }
+
+    /// The error as the UI receives it: a closed code, the Fluent message and its
+    /// arguments (none secret: attempts, seconds, a Wi-Fi name the person typed, a maker).
+    #[must_use]
+    pub fn to_dto(&self) -> ErrorDto {
+        let code = match self {
+            Self::InvalidSetupCode(_) => ErrorCode::InvalidSetupCode,
+            Self::VendorProfile { .. } => ErrorCode::VendorProfile,
+            Self::InvalidWifi { .. } => ErrorCode::InvalidWifi,
+            Self::BluetoothOff => ErrorCode::BluetoothOff,
+            Self::NoAdapter { .. } => ErrorCode::NoAdapter,
+            Self::OutOfRange => ErrorCode::OutOfRange,
+            Self::CouldNotConnect { .. } => ErrorCode::CouldNotConnect,
+            Self::LinkLost { .. } => ErrorCode::LinkLost,
+            Self::NotAHearthDevice => ErrorCode::NotAHearthDevice,
+            Self::Bluetooth { .. } => ErrorCode::Bluetooth,
+            Self::WrongCode { .. } => ErrorCode::WrongCode,
+            Self::LockedUntilButton => ErrorCode::LockedUntilButton,
+            Self::LockedOut { .. } => ErrorCode::LockedOut,
+            Self::PairingWindowClosed => ErrorCode::PairingWindowClosed,
+            Self::AlreadyOwned => ErrorCode::AlreadyOwned,
+            Self::NotGenuine { .. } => ErrorCode::NotGenuine,
+            Self::NotAuthorised => ErrorCode::NotAuthorised,
+            Self::WifiWrongPassphrase { .. } => ErrorCode::WifiWrongPassphrase,
+            Self::WifiNoNetwork { .. } => ErrorCode::WifiNoNetwork,
+            Self::WifiNoAnswer { .. } => ErrorCode::WifiNoAnswer,
+            Self::UnknownDevice { .. } | Self::AmbiguousDevice { .. } => ErrorCode::UnknownDevice,
+            Self::ForgetUnreachable { .. } => ErrorCode::ForgetUnreachable,
+            Self::KeyringUnavailable { .. } => ErrorCode::KeyringUnavailable,
+            Self::OwnerKeyMissing => ErrorCode::OwnerKeyMissing,
+            Self::Database(_) => ErrorCode::DevicesLoad,
+            Self::Protocol { .. } | Self::Refused(_) => ErrorCode::Protocol,
+        };
+        ErrorDto {
+            code,
+            message_id: self.message_id().to_owned(),
+            args: self
+                .message_args()
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+        }
+    }
+
+    /// The same failure, naming `maker` if the device failed to prove it was made by them.
+    #[must_use]
+    pub fn with_maker(self, maker: &str) -> Self {
+        match self {
+            Self::NotGenuine { detail, .. } => Self::NotGenuine {
+                detail,
+                maker: Some(maker.to_owned()),
+            },
+            other => other,
         }
     }
 
@@ -268,6 +333,7 @@ impl From<PairingError> for FlowError {
             PairingError::Device(device) => Self::from_device(device),
             PairingError::AttestationFailed(_) | PairingError::Handshake(_) => Self::NotGenuine {
                 detail: error.to_string(),
+                maker: None,
             },
             other => Self::Protocol {
                 code: other.code(),

@@ -12,6 +12,7 @@
 //! Every failure is a [`FlowError`] with a stable code and a Fluent message id. Time and
 //! randomness are injected ([`Clock`], the RNG given to [`Flows::new`]).
 
+pub mod companion;
 mod context;
 mod control;
 mod error;
@@ -22,7 +23,7 @@ mod progress;
 mod vendor;
 
 pub use context::{Clock, FlowConfig, Flows, SystemClock};
-pub use control::ForgetOutcome;
+pub use control::{DeviceStatus, ForgetOutcome};
 pub use error::FlowError;
 pub use owner::OwnerSession;
 pub use pair::{PairedDevice, WifiCredentials};

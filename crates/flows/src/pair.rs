@@ -98,7 +98,7 @@ impl<T: Transport> Flows<T> {
             Ok(paired) => paired,
             Err(e) => {
                 let _ = pipe.close().await;
-                return Err(e);
+                return Err(e.with_maker(&vendor.vendor_name));
             }
         };
         let result = self

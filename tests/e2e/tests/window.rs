@@ -65,38 +65,3 @@ async fn every_screen_in_english_and_german_passes_axe_and_the_language_persists
     assert_eq!(chosen, "de");
     app.quit().await.expect("quit");
 }
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn set_up_says_plainly_that_this_version_cannot_do_it_yet() {
-    let home = tempfile::tempdir().expect("temp HEARTH_HOME");
-    let app = App::launch(home.path())
-        .await
-        .expect("the app window comes up");
-    let button = app
-        .client()
-        .find(fantoccini::Locator::Css("#setup-button"))
-        .await
-        .expect("Home invites setting up a device");
-    assert_eq!(
-        button.text().await.unwrap(),
-        message("en", "home-setup-button").unwrap()
-    );
-    button.click().await.unwrap();
-    app.wait_for_text(
-        "#setup-notice",
-        &message("en", "home-setup-unavailable").unwrap(),
-    )
-    .await
-    .expect("an honest notice, announced to screen readers");
-    let role = app
-        .client()
-        .execute(
-            "return document.querySelector('#setup-notice').getAttribute('role');",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(role, "status");
-    assert!(app.axe().await.unwrap().is_empty());
-    app.quit().await.expect("quit");
-}

@@ -1,13 +1,19 @@
 // The only module that talks to Rust. Everything else calls these typed
 // functions; the types are generated from Rust (bindings.ts).
-import { invoke } from '@tauri-apps/api/core';
+import { Channel, invoke } from '@tauri-apps/api/core';
 import type {
   AboutInfo,
-  DeviceSummary,
+  CodeCheck,
+  DeviceView,
+  DiagnosticsReport,
   ErrorCode,
   ErrorDto,
   LanguageChoice,
   LanguageState,
+  SetupProgress,
+  SetupRequest,
+  SetupResult,
+  WifiRequest,
 } from './bindings';
 
 export type * from './bindings';
@@ -19,6 +25,37 @@ const CODES: Record<ErrorCode, true> = {
   'devices-load': true,
   'folder-create': true,
   internal: true,
+  'invalid-setup-code': true,
+  'label-photo': true,
+  'vendor-profile': true,
+  'invalid-wifi': true,
+  'bluetooth-off': true,
+  'no-adapter': true,
+  'out-of-range': true,
+  'could-not-connect': true,
+  'link-lost': true,
+  'not-a-hearth-device': true,
+  bluetooth: true,
+  'wrong-code': true,
+  'locked-until-button': true,
+  'locked-out': true,
+  'pairing-window-closed': true,
+  'already-owned': true,
+  'not-genuine': true,
+  'not-authorised': true,
+  'wifi-wrong-passphrase': true,
+  'wifi-no-network': true,
+  'wifi-no-answer': true,
+  'unknown-device': true,
+  'forget-unreachable': true,
+  'keyring-unavailable': true,
+  'owner-key-missing': true,
+  protocol: true,
+  busy: true,
+  'support-not-configured': true,
+  'support-unavailable': true,
+  'support-refused': true,
+  'support-unknown-model': true,
 };
 
 /** A command failed; `dto` names the Fluent message to show. */
@@ -42,7 +79,7 @@ export function toErrorDto(e: unknown): ErrorDto {
   return { code: 'internal', message_id: 'error-internal', args: [] };
 }
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+async function call<T>(command: string, args?: Record<string, unknown> | Uint8Array): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (e) {
@@ -53,4 +90,32 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 export const getLanguage = () => call<LanguageState>('get_language');
 export const setLanguage = (choice: LanguageChoice) => call<LanguageState>('set_language', { choice });
 export const getAbout = () => call<AboutInfo>('get_about');
-export const listDevices = () => call<DeviceSummary[]>('list_devices');
+
+/** Calls `onChange` with the device list now and whenever it changes (no polling).
+ * Returns a function that stops watching. */
+export async function watchDevices(onChange: (devices: DeviceView[]) => void): Promise<() => void> {
+  const channel = new Channel<DeviceView[]>();
+  channel.onmessage = onChange;
+  const id = await call<number>('watch_devices', { onChange: channel });
+  return () => {
+    channel.onmessage = () => {};
+    void call<void>('unwatch_devices', { id }).catch(() => {});
+  };
+}
+
+export const checkSetupCode = (code: string) => call<CodeCheck>('check_setup_code', { code });
+
+/** The photo's bytes go as the raw request body. */
+export const decodeLabelPhoto = (bytes: Uint8Array) => call<string>('decode_label_photo', bytes);
+
+export function setUpDevice(request: SetupRequest, onProgress: (step: SetupProgress) => void): Promise<SetupResult> {
+  const channel = new Channel<SetupProgress>();
+  channel.onmessage = onProgress;
+  return call<SetupResult>('set_up_device', { request, onProgress: channel });
+}
+
+export const refreshDevice = (id: string) => call<DeviceView>('refresh_device', { id });
+export const setPlug = (id: string, on: boolean) => call<DeviceView>('set_plug', { id, on });
+export const setDeviceWifi = (id: string, request: WifiRequest) => call<DeviceView>('set_device_wifi', { id, request });
+export const forgetDevice = (id: string) => call<void>('forget_device', { id });
+export const getDiagnostics = () => call<DiagnosticsReport>('get_diagnostics');

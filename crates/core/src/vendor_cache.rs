@@ -1,0 +1,150 @@
+//! What the app last fetched from the vendor service (catalogue entries, security.txt), kept
+//! in the app database (`<data>/hearth.db`) with the time it was fetched, so the app can still
+//! show it when the service cannot be reached (EN 303 645 4.9-1: keep working offline).
+//!
+//! The bytes are stored exactly as received. This store does not judge them: the reader checks
+//! them again (a catalogue entry's signature) before showing anything.
+
+use std::path::Path;
+
+use sqlx::{
+    Row,
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions},
+};
+
+use crate::CoreError;
+
+/// One cached answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachedBody {
+    /// The response body as received.
+    pub body: Vec<u8>,
+    /// When it was fetched, in seconds since the Unix epoch (UTC).
+    pub fetched_at: u64,
+}
+
+/// The `vendor_cache` table, keyed by (kind, key), e.g. (`catalogue-entry`, `hearth-plug-1`).
+#[derive(Debug, Clone)]
+pub struct VendorCache {
+    pool: SqlitePool,
+}
+
+impl VendorCache {
+    /// Opens (creating and migrating if needed) `hearth.db` in `data_dir`.
+    ///
+    /// # Errors
+    /// [`CoreError::Devices`] or [`CoreError::Migrate`].
+    pub async fn open(data_dir: &Path) -> Result<Self, CoreError> {
+        let options = SqliteConnectOptions::new()
+            .filename(data_dir.join("hearth.db"))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(2)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// Keeps `body` as the latest answer for (`kind`, `key`), replacing any earlier one.
+    ///
+    /// # Errors
+    /// [`CoreError::Devices`], also for a time beyond SQLite's integer range.
+    pub async fn put(
+        &self,
+        kind: &str,
+        key: &str,
+        body: &[u8],
+        fetched_at: u64,
+    ) -> Result<(), CoreError> {
+        let fetched_at = i64::try_from(fetched_at).map_err(|_| out_of_range("fetched_at"))?;
+        sqlx::query(
+            "INSERT INTO vendor_cache (kind, key, body, fetched_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body, fetched_at = excluded.fetched_at",
+        )
+        .bind(kind)
+        .bind(key)
+        .bind(body)
+        .bind(fetched_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The latest answer for (`kind`, `key`), if one was ever stored.
+    ///
+    /// # Errors
+    /// [`CoreError::Devices`], also for a row whose time is negative.
+    pub async fn get(&self, kind: &str, key: &str) -> Result<Option<CachedBody>, CoreError> {
+        let row =
+            sqlx::query("SELECT body, fetched_at FROM vendor_cache WHERE kind = ? AND key = ?")
+                .bind(kind)
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some(row) = row else { return Ok(None) };
+        let fetched_at: i64 = row.try_get("fetched_at")?;
+        Ok(Some(CachedBody {
+            body: row.try_get("body")?,
+            fetched_at: u64::try_from(fetched_at).map_err(|_| out_of_range("fetched_at"))?,
+        }))
+    }
+
+    /// Closes the database cleanly.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn out_of_range(column: &str) -> CoreError {
+    CoreError::Devices(sqlx::Error::ColumnDecode {
+        index: column.to_owned(),
+        source: "value out of range".into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::devices::DeviceStore;
+
+    #[tokio::test]
+    async fn the_latest_answer_is_kept_across_reopening() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache = VendorCache::open(dir.path()).await.expect("open");
+        assert_eq!(cache.get("catalogue-entry", "p").await.expect("get"), None);
+        cache
+            .put("catalogue-entry", "p", b"one", 10)
+            .await
+            .expect("put");
+        cache
+            .put("catalogue-entry", "p", b"two", 20)
+            .await
+            .expect("put");
+        cache
+            .put("security-txt", "p", b"other", 5)
+            .await
+            .expect("put");
+        cache.close().await;
+        let cache = VendorCache::open(dir.path()).await.expect("reopen");
+        assert_eq!(
+            cache.get("catalogue-entry", "p").await.expect("get"),
+            Some(CachedBody {
+                body: b"two".to_vec(),
+                fetched_at: 20
+            })
+        );
+    }
+
+    #[tokio::test]
+    async fn it_shares_the_database_with_the_device_list() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let devices = DeviceStore::open(dir.path()).await.expect("devices");
+        let cache = VendorCache::open(dir.path()).await.expect("cache");
+        cache.put("k", "v", b"x", 1).await.expect("put");
+        assert!(devices.list().await.expect("list").is_empty());
+        assert!(cache.put("k", "v", b"x", u64::MAX).await.is_err());
+    }
+}

@@ -1,0 +1,536 @@
+//! What the app window drives, with no tauri: the flows opened on first use (Bluetooth may
+//! be off when the app starts), the live state of every remembered device pushed to
+//! watchers (Home and the device page are told, never poll), the setup-code check as the
+//! person types, and the diagnostics report support staff read (EN 303 645 4.1-1, 4.12-1).
+//!
+//! Every method answers in UI terms: view DTOs from `hearth_core::setup` and
+//! `hearth_core::ErrorDto`. Each failure is also kept, by code only, for diagnostics.
+
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use hearth_ble::Transport;
+use hearth_core::devices::{DeviceStore, DeviceSummary};
+use hearth_core::diagnostics::{DeviceLine, Diagnostics, ErrorLine};
+use hearth_core::setup::{
+    CodeCheck, Connection, DeviceView, DiagnosticsReport, SetupProgress, SetupRequest,
+    SetupResult, WifiRequest,
+};
+use hearth_core::{ErrorCode, ErrorDto};
+use hearth_protocol::message::Passphrase;
+use hearth_protocol::setup_code::{SetupCode, SetupCodeError};
+
+use crate::context::{Clock, Flows};
+use crate::error::FlowError;
+use crate::pair::WifiCredentials;
+use crate::progress::Step;
+use crate::vendor::VendorRoot;
+
+/// Opens the flows (the transport may need the adapter, which may be missing or off).
+pub type FlowsOpener<T> =
+    Box<dyn Fn() -> Pin<Box<dyn Future<Output = Result<Flows<T>, FlowError>> + Send>> + Send + Sync>;
+
+/// A watcher of the device list; returns `false` once it is gone (the window closed).
+pub type Watcher = Box<dyn Fn(&[DeviceView]) -> bool + Send + Sync>;
+
+/// How many failures the diagnostics report keeps.
+const RECENT_ERRORS: usize = 20;
+
+/// The steps before pairing starts, shown in the window with the same numbering support
+/// staff use: 1 the code, 2 the Wi-Fi settings; pairing's own steps follow from 3.
+pub const ENTRY_STEPS: u8 = 2;
+
+/// A manual code's length.
+const MANUAL_DIGITS: u8 = 11;
+
+#[derive(Debug, Clone, Default)]
+struct Live {
+    connection: Option<Connection>,
+    plug_on: Option<bool>,
+    centi_celsius: Option<i32>,
+    last_error: Option<ErrorDto>,
+}
+
+/// The app's flows, live device states and recent failures.
+pub struct Companion<T: Transport> {
+    /// The device list, readable with no Bluetooth at all.
+    store: DeviceStore,
+    opener: FlowsOpener<T>,
+    flows: tokio::sync::Mutex<Option<Arc<Flows<T>>>>,
+    /// One setup at a time: a second would compete for the same radio.
+    setup_running: tokio::sync::Mutex<()>,
+    vendor: Result<VendorRoot, FlowError>,
+    clock: Box<dyn Clock>,
+    live: Mutex<HashMap<String, Live>>,
+    watchers: Mutex<Vec<(u64, Watcher)>>,
+    next_watcher: AtomicU64,
+    errors: Mutex<VecDeque<ErrorLine>>,
+    /// Whether the adapter could be opened: `not-checked`, `available` or an error code.
+    adapter: Mutex<&'static str>,
+}
+
+impl<T: Transport> std::fmt::Debug for Companion<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Companion").finish_non_exhaustive()
+    }
+}
+
+fn lock<V>(m: &Mutex<V>) -> MutexGuard<'_, V> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Checks the code typed so far. Fewer than 11 digits is not an error yet: the person is
+/// still typing. A complete code with a wrong check digit is caught here, before any radio
+/// work.
+///
+/// # Errors
+/// [`ErrorCode::InvalidSetupCode`] with a message for the exact problem.
+pub fn check_code(text: &str) -> Result<CodeCheck, ErrorDto> {
+    let trimmed = text.trim();
+    let invalid = |id: &str| ErrorDto {
+        code: ErrorCode::InvalidSetupCode,
+        message_id: id.to_owned(),
+        args: Vec::new(),
+    };
+    if trimmed.starts_with("HRT") {
+        return SetupCode::parse(trimmed)
+            .map(|_| CodeCheck {
+                complete: true,
+                digits: MANUAL_DIGITS,
+                expected: MANUAL_DIGITS,
+            })
+            .map_err(|_| invalid(hearth_i18n::id!("setup-code-damaged-qr")));
+    }
+    if trimmed
+        .chars()
+        .any(|c| !(c.is_ascii_digit() || c == ' ' || c == '-'))
+    {
+        return Err(invalid(hearth_i18n::id!("setup-code-not-digits")));
+    }
+    let digits = trimmed.chars().filter(char::is_ascii_digit).count();
+    let typed = u8::try_from(digits).unwrap_or(u8::MAX);
+    if typed < MANUAL_DIGITS {
+        return Ok(CodeCheck {
+            complete: false,
+            digits: typed,
+            expected: MANUAL_DIGITS,
+        });
+    }
+    if typed > MANUAL_DIGITS {
+        return Err(invalid(hearth_i18n::id!("setup-code-too-long")));
+    }
+    match SetupCode::parse(trimmed) {
+        Ok(_) => Ok(CodeCheck {
+            complete: true,
+            digits: typed,
+            expected: MANUAL_DIGITS,
+        }),
+        Err(SetupCodeError::BadCheckDigit) => Err(invalid(hearth_i18n::id!("setup-code-typo"))),
+        Err(_) => Err(invalid(hearth_i18n::id!("setup-code-not-valid"))),
+    }
+}
+
+impl<T: Transport + 'static> Companion<T> {
+    /// A companion over the device list in `store` that opens its flows with `opener` when first needed and trusts devices
+    /// certified under `vendor` (an unreadable profile fails setup, not the app).
+    pub fn new(
+        store: DeviceStore,
+        opener: FlowsOpener<T>,
+        vendor: Result<VendorRoot, FlowError>,
+        clock: Box<dyn Clock>,
+    ) -> Self {
+        Self {
+            store,
+            opener,
+            flows: tokio::sync::Mutex::new(None),
+            setup_running: tokio::sync::Mutex::new(()),
+            vendor,
+            clock,
+            live: Mutex::new(HashMap::new()),
+            watchers: Mutex::new(Vec::new()),
+            next_watcher: AtomicU64::new(1),
+            errors: Mutex::new(VecDeque::new()),
+            adapter: Mutex::new("not-checked"),
+        }
+    }
+
+    /// The flows, opening them now if needed. A failure is kept for the next try.
+    async fn flows(&self) -> Result<Arc<Flows<T>>, FlowError> {
+        let mut slot = self.flows.lock().await;
+        if let Some(flows) = slot.as_ref() {
+            return Ok(Arc::clone(flows));
+        }
+        match (self.opener)().await {
+            Ok(flows) => {
+                *lock(&self.adapter) = "available";
+                let flows = Arc::new(flows);
+                *slot = Some(Arc::clone(&flows));
+                Ok(flows)
+            }
+            Err(e) => {
+                *lock(&self.adapter) = e.code();
+                Err(e)
+            }
+        }
+    }
+
+    /// Keeps `error` (by code) for diagnostics and returns it for the UI.
+    fn failed(&self, action: &'static str, error: &FlowError) -> ErrorDto {
+        tracing::warn!(action, code = error.code(), "{error}");
+        let mut errors = lock(&self.errors);
+        if errors.len() == RECENT_ERRORS {
+            errors.pop_front();
+        }
+        errors.push_back(ErrorLine {
+            at: self.clock.now_unix(),
+            action,
+            code: error.code(),
+        });
+        error.to_dto()
+    }
+
+    /// Every remembered device with its live state.
+    ///
+    /// # Errors
+    /// The database could not be read.
+    pub async fn devices(&self) -> Result<Vec<DeviceView>, ErrorDto> {
+        let summaries = self
+            .store
+            .list()
+            .await
+            .map_err(|e| self.failed("list", &FlowError::Database(e)))?;
+        Ok(self.views(summaries))
+    }
+
+    fn views(&self, summaries: Vec<DeviceSummary>) -> Vec<DeviceView> {
+        let live = lock(&self.live);
+        summaries
+            .into_iter()
+            .map(|s| {
+                let state = live.get(&s.id).cloned().unwrap_or_default();
+                DeviceView {
+                    connection: state.connection.unwrap_or(Connection::Unknown),
+                    plug_on: state.plug_on,
+                    centi_celsius: state.centi_celsius,
+                    last_error: state.last_error,
+                    id: s.id,
+                    name: s.name,
+                    model: s.model,
+                    firmware_version: s.firmware_version,
+                }
+            })
+            .collect()
+    }
+
+    /// Tells every watcher the current list; forgets watchers that are gone.
+    async fn publish(&self) {
+        let Ok(devices) = self.devices().await else {
+            return;
+        };
+        lock(&self.watchers).retain(|(_, watcher)| watcher(&devices));
+    }
+
+    fn update(&self, device_id: &str, change: impl FnOnce(&mut Live)) {
+        change(lock(&self.live).entry(device_id.to_owned()).or_default());
+    }
+
+    /// Adds a watcher of the device list and tells it the list now. Returns its id.
+    pub async fn watch(&self, watcher: Watcher) -> u64 {
+        let id = self.next_watcher.fetch_add(1, Ordering::Relaxed);
+        if let Ok(devices) = self.devices().await
+            && !watcher(&devices)
+        {
+            return id;
+        }
+        lock(&self.watchers).push((id, watcher));
+        id
+    }
+
+    /// Removes watcher `id`.
+    pub fn unwatch(&self, id: u64) {
+        lock(&self.watchers).retain(|(i, _)| *i != id);
+    }
+
+    /// Decodes a photo of a label into its setup code.
+    ///
+    /// # Errors
+    /// [`ErrorCode::LabelPhoto`] with the exact problem's message.
+    pub fn decode_label(&self, bytes: &[u8]) -> Result<String, ErrorDto> {
+        crate::label::decode_label_photo(bytes).map_err(|e| {
+            tracing::warn!(code = e.code(), "label photo: {e}");
+            ErrorDto {
+                code: ErrorCode::LabelPhoto,
+                message_id: e.message_id().to_owned(),
+                args: Vec::new(),
+            }
+        })
+    }
+
+    /// Sets a device up from `request`, telling `progress` each step as it starts.
+    ///
+    /// # Errors
+    /// Any flow failure as its DTO; [`ErrorCode::Busy`] if a setup is already running.
+    pub async fn set_up(
+        &self,
+        request: SetupRequest,
+        progress: &mut (dyn FnMut(SetupProgress) + Send),
+    ) -> Result<SetupResult, ErrorDto> {
+        let Ok(_running) = self.setup_running.try_lock() else {
+            return Err(ErrorDto {
+                code: ErrorCode::Busy,
+                message_id: hearth_i18n::id!("setup-busy").to_owned(),
+                args: Vec::new(),
+            });
+        };
+        check_code(&request.code).and_then(|c| {
+            if c.complete {
+                Ok(())
+            } else {
+                Err(ErrorDto {
+                    code: ErrorCode::InvalidSetupCode,
+                    message_id: hearth_i18n::id!("setup-code-too-short").to_owned(),
+                    args: Vec::new(),
+                })
+            }
+        })?;
+        let vendor = self
+            .vendor
+            .as_ref()
+            .map_err(|e| self.failed("setup", e))?
+            .clone();
+        let flows = self.flows().await.map_err(|e| self.failed("setup", &e))?;
+        let wifi = WifiCredentials {
+            ssid: request.wifi_ssid.clone(),
+            passphrase: Passphrase::new(request.wifi_passphrase),
+        };
+        let name = Some(request.name).filter(|n| !n.trim().is_empty());
+        let mut report = |step: &Step| {
+            progress(SetupProgress {
+                number: step.number() + ENTRY_STEPS,
+                count: Step::COUNT + ENTRY_STEPS,
+                name: step.name().to_owned(),
+                message_id: step.message_id().to_owned(),
+                args: step
+                    .message_args()
+                    .into_iter()
+                    .map(|(k, v)| (k.to_owned(), v))
+                    .collect(),
+            });
+        };
+        let outcome = flows
+            .pair(&request.code, wifi, name, &vendor, &mut report)
+            .await;
+        let (device_id, wifi_error) = match outcome {
+            Ok(paired) => {
+                self.update(&paired.summary.id, |l| {
+                    l.connection = Some(Connection::Connected);
+                    l.last_error = None;
+                });
+                (paired.summary.id, None)
+            }
+            Err(
+                e @ (FlowError::WifiWrongPassphrase { .. }
+                | FlowError::WifiNoNetwork { .. }
+                | FlowError::WifiNoAnswer { .. }),
+            ) => {
+                let id = match &e {
+                    FlowError::WifiWrongPassphrase { device_id }
+                    | FlowError::WifiNoNetwork { device_id, .. }
+                    | FlowError::WifiNoAnswer { device_id } => device_id.clone(),
+                    _ => String::new(),
+                };
+                let dto = self.failed("setup", &e);
+                self.update(&id, |l| {
+                    l.connection = Some(Connection::Connected);
+                    l.last_error = Some(dto.clone());
+                });
+                (id, Some(dto))
+            }
+            Err(e) => return Err(self.failed("setup", &e)),
+        };
+        // The plug's state is part of what Home shows; reading it is one more session.
+        if wifi_error.is_none() {
+            self.read_into_live(&flows, &device_id).await;
+        }
+        self.publish().await;
+        let device = self.view_of(&device_id).await?;
+        Ok(SetupResult {
+            device,
+            wifi_error,
+            wifi_ssid: request.wifi_ssid,
+        })
+    }
+
+    async fn view_of(&self, device_id: &str) -> Result<DeviceView, ErrorDto> {
+        self.devices()
+            .await?
+            .into_iter()
+            .find(|d| d.id == device_id)
+            .ok_or_else(|| {
+                self.failed(
+                    "find",
+                    &FlowError::UnknownDevice {
+                        query: device_id.to_owned(),
+                    },
+                )
+            })
+    }
+
+    async fn read_into_live(&self, flows: &Flows<T>, device_id: &str) {
+        match flows.read_status(device_id).await {
+            Ok(status) => self.update(device_id, |l| {
+                l.connection = Some(Connection::Connected);
+                l.plug_on = Some(status.plug_on);
+                l.centi_celsius = Some(status.centi_celsius);
+                l.last_error = None;
+            }),
+            Err(e) => {
+                let dto = self.failed("status", &e);
+                let unreachable = e.is_unreachable();
+                self.update(device_id, |l| {
+                    if unreachable {
+                        l.connection = Some(Connection::Unreachable);
+                    }
+                    l.last_error = Some(dto);
+                });
+            }
+        }
+    }
+
+    /// Reads the plug and temperature of `device_id` now.
+    ///
+    /// # Errors
+    /// The device is unknown or the app's database failed; an unreachable device is not an
+    /// error here: its view says so.
+    pub async fn refresh(&self, device_id: &str) -> Result<DeviceView, ErrorDto> {
+        let flows = self.flows().await.map_err(|e| self.failed("status", &e))?;
+        self.update(device_id, |l| l.connection = Some(Connection::Checking));
+        self.publish().await;
+        self.read_into_live(&flows, device_id).await;
+        self.publish().await;
+        self.view_of(device_id).await
+    }
+
+    /// Checks every remembered device once, one after another (the radio does one thing
+    /// at a time).
+    pub async fn refresh_all(&self) {
+        let Ok(devices) = self.devices().await else {
+            return;
+        };
+        for device in devices {
+            let _ = self.refresh(&device.id).await;
+        }
+    }
+
+    /// Switches the plug of `device_id`.
+    ///
+    /// # Errors
+    /// Any flow failure as its DTO; the view keeps it as `last_error` too.
+    pub async fn set_plug(&self, device_id: &str, on: bool) -> Result<DeviceView, ErrorDto> {
+        let flows = self.flows().await.map_err(|e| self.failed("plug", &e))?;
+        let result = flows.set_plug(device_id, on).await;
+        let outcome = match result {
+            Ok(state) => {
+                self.update(device_id, |l| {
+                    l.connection = Some(Connection::Connected);
+                    l.plug_on = Some(state);
+                    l.last_error = None;
+                });
+                Ok(())
+            }
+            Err(e) => {
+                let dto = self.failed("plug", &e);
+                let unreachable = e.is_unreachable();
+                self.update(device_id, |l| {
+                    if unreachable {
+                        l.connection = Some(Connection::Unreachable);
+                    }
+                    l.last_error = Some(dto.clone());
+                });
+                Err(dto)
+            }
+        };
+        self.publish().await;
+        outcome?;
+        self.view_of(device_id).await
+    }
+
+    /// Gives `device_id` corrected Wi-Fi settings, without a reset.
+    ///
+    /// # Errors
+    /// Any flow failure as its DTO (a still-wrong passphrase is
+    /// [`ErrorCode::WifiWrongPassphrase`] again).
+    pub async fn set_wifi(
+        &self,
+        device_id: &str,
+        request: WifiRequest,
+    ) -> Result<DeviceView, ErrorDto> {
+        let flows = self.flows().await.map_err(|e| self.failed("wifi", &e))?;
+        let wifi = WifiCredentials {
+            ssid: request.wifi_ssid,
+            passphrase: Passphrase::new(request.wifi_passphrase),
+        };
+        match flows.set_wifi(device_id, wifi).await {
+            Ok(()) => {
+                self.update(device_id, |l| {
+                    l.connection = Some(Connection::Connected);
+                    l.last_error = None;
+                });
+                self.read_into_live(&flows, device_id).await;
+                self.publish().await;
+                self.view_of(device_id).await
+            }
+            Err(e) => {
+                let dto = self.failed("wifi", &e);
+                self.update(device_id, |l| l.last_error = Some(dto.clone()));
+                self.publish().await;
+                Err(dto)
+            }
+        }
+    }
+
+    /// Resets `device_id` and forgets it; an unreachable device is not forgotten.
+    ///
+    /// # Errors
+    /// [`ErrorCode::ForgetUnreachable`] and other flow failures.
+    pub async fn forget(&self, device_id: &str) -> Result<(), ErrorDto> {
+        let flows = self.flows().await.map_err(|e| self.failed("forget", &e))?;
+        let result = flows.forget(device_id, false).await;
+        if result.is_ok() {
+            lock(&self.live).remove(device_id);
+        }
+        self.publish().await;
+        result.map(|_| ()).map_err(|e| self.failed("forget", &e))
+    }
+
+    /// The diagnostics report: no names, ids, serials, Wi-Fi details or keys.
+    pub async fn diagnostics(&self, app_version: &str, language: &str) -> DiagnosticsReport {
+        let devices = self.devices().await.unwrap_or_default();
+        let report = Diagnostics {
+            app_version: app_version.to_owned(),
+            os: hearth_core::diagnostics::operating_system(),
+            adapter: (*lock(&self.adapter)).to_owned(),
+            language: language.to_owned(),
+            devices: devices
+                .iter()
+                .map(|d| DeviceLine {
+                    model: d.model.clone(),
+                    firmware_version: d.firmware_version.clone(),
+                    connection: match d.connection {
+                        Connection::Unknown => "not-checked",
+                        Connection::Checking => "checking",
+                        Connection::Connected => "connected",
+                        Connection::Unreachable => "unreachable",
+                    },
+                })
+                .collect(),
+            recent_errors: lock(&self.errors).iter().cloned().collect(),
+        };
+        DiagnosticsReport {
+            text: report.render(),
+        }
+    }
+}
