@@ -59,6 +59,15 @@ pub struct SecurityContact {
     /// RFC 3339 text of `Expires:`.
     pub expires: String,
     pub preferred_languages: Vec<String>,
+    /// `Canonical:`, where the file is published, if given.
+    pub canonical: Option<String>,
+}
+
+/// A response as received (the exact bytes, for a cache) and as validated.
+#[derive(Debug, Clone)]
+pub struct Fetched<T> {
+    pub raw: Vec<u8>,
+    pub value: T,
 }
 
 pub struct VendorClient {
@@ -172,6 +181,18 @@ impl VendorClient {
     /// [`ClientError::Wire`] with [`crate::WireError::BadSignature`] for an altered entry, any
     /// other [`ClientError`] for transport problems.
     pub async fn catalogue_entry(&self, model: &str) -> Result<DeviceModel, ClientError> {
+        Ok(self.signed_catalogue_entry(model).await?.value)
+    }
+
+    /// As [`VendorClient::catalogue_entry`], with the signed entry's bytes as received, so a
+    /// cache can keep them and check them again later with [`VendorClient::verify_entry`].
+    ///
+    /// # Errors
+    /// As [`VendorClient::catalogue_entry`].
+    pub async fn signed_catalogue_entry(
+        &self,
+        model: &str,
+    ) -> Result<Fetched<DeviceModel>, ClientError> {
         if !is_model_id(model) {
             return Err(ClientError::InvalidConfig(format!(
                 "{model:?} is not a model id"
@@ -180,7 +201,17 @@ impl VendorClient {
         let bytes = self
             .send(Method::Get, &format!("/v1/catalogue/{model}"), None)
             .await?;
-        let signed: SignedEntry = parse(&bytes)?;
+        let value = self.verify_entry(model, &bytes)?;
+        Ok(Fetched { raw: bytes, value })
+    }
+
+    /// Checks the bytes of a signed entry for `model` (from the service or a cache) with the
+    /// profile's catalogue key, exactly as a fresh answer is checked.
+    ///
+    /// # Errors
+    /// [`ClientError::Malformed`] or [`ClientError::Wire`].
+    pub fn verify_entry(&self, model: &str, bytes: &[u8]) -> Result<DeviceModel, ClientError> {
+        let signed: SignedEntry = parse(bytes)?;
         let entry = signed.verify(&self.catalogue_key)?;
         if entry.model != model {
             return Err(ClientError::Malformed(format!(
@@ -210,39 +241,19 @@ impl VendorClient {
     /// # Errors
     /// [`ClientError::Malformed`] if security.txt lacks `Contact:` or `Expires:`.
     pub async fn security_contact(&self) -> Result<SecurityContact, ClientError> {
+        Ok(self.security_txt().await?.value)
+    }
+
+    /// As [`VendorClient::security_contact`], with the file's bytes as received.
+    ///
+    /// # Errors
+    /// As [`VendorClient::security_contact`].
+    pub async fn security_txt(&self) -> Result<Fetched<SecurityContact>, ClientError> {
         let bytes = self
             .send(Method::Get, "/.well-known/security.txt", None)
             .await?;
-        let text = std::str::from_utf8(&bytes)
-            .map_err(|_| ClientError::Malformed("security.txt is not UTF-8".into()))?;
-        let mut contact = SecurityContact {
-            contacts: Vec::new(),
-            policy: None,
-            expires: String::new(),
-            preferred_languages: Vec::new(),
-        };
-        for line in text.lines() {
-            let Some((name, value)) = line.split_once(':') else {
-                continue;
-            };
-            let value = value.trim().to_owned();
-            match name.trim().to_ascii_lowercase().as_str() {
-                "contact" => contact.contacts.push(value),
-                "policy" => contact.policy = Some(value),
-                "expires" => contact.expires = value,
-                "preferred-languages" => {
-                    contact.preferred_languages =
-                        value.split(',').map(|l| l.trim().to_owned()).collect();
-                }
-                _ => {}
-            }
-        }
-        if contact.contacts.is_empty() || contact.expires.is_empty() {
-            return Err(ClientError::Malformed(
-                "security.txt lacks Contact or Expires".into(),
-            ));
-        }
-        Ok(contact)
+        let value = parse_security_txt(&bytes)?;
+        Ok(Fetched { raw: bytes, value })
     }
 
     /// This period's pseudonym for a device.
@@ -385,6 +396,45 @@ impl VendorClient {
             message: body.message,
         })
     }
+}
+
+/// Reads the fields the app shows from a security.txt file (RFC 9116 §2.5).
+///
+/// # Errors
+/// [`ClientError::Malformed`] if it is not UTF-8 or lacks `Contact:` or `Expires:`.
+pub fn parse_security_txt(bytes: &[u8]) -> Result<SecurityContact, ClientError> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| ClientError::Malformed("security.txt is not UTF-8".into()))?;
+    let mut contact = SecurityContact {
+        contacts: Vec::new(),
+        policy: None,
+        expires: String::new(),
+        preferred_languages: Vec::new(),
+        canonical: None,
+    };
+    for line in text.lines() {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim().to_owned();
+        match name.trim().to_ascii_lowercase().as_str() {
+            "contact" => contact.contacts.push(value),
+            "policy" => contact.policy = Some(value),
+            "expires" => contact.expires = value,
+            "preferred-languages" => {
+                contact.preferred_languages =
+                    value.split(',').map(|l| l.trim().to_owned()).collect();
+            }
+            "canonical" => contact.canonical = Some(value),
+            _ => {}
+        }
+    }
+    if contact.contacts.is_empty() || contact.expires.is_empty() {
+        return Err(ClientError::Malformed(
+            "security.txt lacks Contact or Expires".into(),
+        ));
+    }
+    Ok(contact)
 }
 
 #[derive(Debug, Clone, Copy)]
