@@ -62,6 +62,18 @@ pub enum Command {
         #[arg(long)]
         pass_file: PathBuf,
     },
+    /// Show how long a device gets security updates, as its maker publishes it.
+    Support {
+        /// A remembered device's name or id, or a model id such as `hearth-plug-1`.
+        device: String,
+    },
+    /// Show what a device collects, why, who receives it and for how long.
+    Collects {
+        /// A remembered device's name or id, or a model id such as `hearth-plug-1`.
+        device: String,
+    },
+    /// Show how to report a security problem to the device maker.
+    SecurityContact,
     /// Factory-reset a device and forget it (its owner key and its entry).
     Forget {
         /// Name or id.
@@ -81,6 +93,13 @@ pub enum PlugSwitch {
 impl Command {
     /// Whether the command uses owner keys (every command that talks to a paired device).
     pub fn needs_keyring(&self) -> bool {
-        !matches!(self, Self::Scan { .. } | Self::Devices)
+        !matches!(
+            self,
+            Self::Scan { .. }
+                | Self::Devices
+                | Self::Support { .. }
+                | Self::Collects { .. }
+                | Self::SecurityContact
+        )
     }
 }

@@ -3,6 +3,7 @@
 mod args;
 mod report;
 mod run;
+mod vendor_info;
 
 use clap::Parser;
 

@@ -15,6 +15,8 @@ pub const EXIT_BLUETOOTH: u8 = 7;
 pub const EXIT_KEYRING: u8 = 8;
 pub const EXIT_WIFI: u8 = 9;
 pub const EXIT_LINK_LOST: u8 = 10;
+pub const EXIT_VENDOR_UNAVAILABLE: u8 = 11;
+pub const EXIT_VENDOR_REFUSED: u8 = 12;
 
 /// The localizer for the user's language.
 pub fn localizer() -> Localizer {
@@ -62,6 +64,15 @@ pub enum Failure {
     PassFile {
         path: String,
     },
+    /// What the maker publishes could not be shown (`support`, `collects`,
+    /// `security-contact`).
+    Support(hearth_support::SupportError),
+}
+
+impl From<hearth_support::SupportError> for Failure {
+    fn from(error: hearth_support::SupportError) -> Self {
+        Self::Support(error)
+    }
 }
 
 impl From<FlowError> for Failure {
@@ -77,11 +88,15 @@ impl Failure {
             Self::Flow(e) => e.code(),
             Self::NoVendorProfile => "cli.no_vendor_profile",
             Self::PassFile { .. } => "cli.pass_file",
+            Self::Support(e) => support_code(e),
         }
     }
 
     /// The process exit code.
     pub fn exit_code(&self) -> u8 {
+        if let Self::Support(error) = self {
+            return support_exit_code(error);
+        }
         let Self::Flow(error) = self else {
             return EXIT_USAGE;
         };
@@ -123,8 +138,44 @@ impl Failure {
                 hearth_i18n::id!("cli-error-pass-file"),
                 &[("path", path.clone())],
             ),
+            Self::Support(e) => {
+                tracing::debug!(code = support_code(e), "{e}");
+                let owned = e.message_args();
+                let args: Vec<(&str, FluentValue<'_>)> = owned
+                    .iter()
+                    .map(|(name, value)| (name.as_str(), FluentValue::from(value.clone())))
+                    .collect();
+                localizer.t_args(e.message_id(), &args)
+            }
         };
         format!("hearth: {text} [{}]", self.code())
+    }
+}
+
+/// The stable code of a [`hearth_support::SupportError`], in this command's dotted style.
+fn support_code(error: &hearth_support::SupportError) -> &'static str {
+    use hearth_core::ErrorCode;
+    use hearth_support::SupportError;
+    match error {
+        SupportError::Untrusted(_) => "support.untrusted",
+        SupportError::Tampered(_) => "support.tampered",
+        _ => match error.code() {
+            ErrorCode::SupportNotConfigured => "support.not_configured",
+            ErrorCode::SupportUnavailable => "support.unavailable",
+            ErrorCode::SupportUnknownModel => "support.unknown_model",
+            _ => "support.database",
+        },
+    }
+}
+
+fn support_exit_code(error: &hearth_support::SupportError) -> u8 {
+    use hearth_core::ErrorCode;
+    match error.code() {
+        ErrorCode::SupportNotConfigured => EXIT_USAGE,
+        ErrorCode::SupportUnknownModel => EXIT_NOT_FOUND,
+        ErrorCode::SupportUnavailable => EXIT_VENDOR_UNAVAILABLE,
+        ErrorCode::SupportRefused => EXIT_VENDOR_REFUSED,
+        _ => EXIT_OTHER,
     }
 }
 
@@ -152,6 +203,15 @@ mod tests {
         assert_eq!(code(FlowError::BluetoothOff), EXIT_BLUETOOTH);
         assert_eq!(code(FlowError::OwnerKeyMissing), EXIT_KEYRING);
         assert_eq!(Failure::NoVendorProfile.exit_code(), EXIT_USAGE);
+        let unconfigured = Failure::Support(hearth_support::SupportError::NotConfigured {
+            env: hearth_support::PROFILE_ENV,
+        });
+        assert_eq!(unconfigured.exit_code(), EXIT_USAGE);
+        assert_eq!(unconfigured.code(), "support.not_configured");
+        let offline = Failure::Support(hearth_support::SupportError::Unavailable {
+            reason: "down".into(),
+        });
+        assert_eq!(offline.exit_code(), EXIT_VENDOR_UNAVAILABLE);
     }
 
     #[test]

@@ -115,6 +115,11 @@ pub async fn run(cli: Cli, localizer: &Localizer, keystore: OpenedKeystore) -> R
             })
             .await
         }
+        // What the maker publishes: the vendor service and the cache only, never Bluetooth or
+        // the keyring; and the device commands above never wait for the vendor service.
+        Command::Support { device } => crate::vendor_info::support(&device, localizer).await,
+        Command::Collects { device } => crate::vendor_info::collects(&device, localizer).await,
+        Command::SecurityContact => crate::vendor_info::security_contact(localizer).await,
         Command::Forget {
             device,
             even_if_unreachable,
