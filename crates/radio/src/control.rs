@@ -59,6 +59,26 @@ impl RadioControl {
         Ok(self.core.drop_links(adapter).await)
     }
 
+    /// Arms a one-shot drop: the link to `adapter` is dropped as `DropLink` drops it as soon
+    /// as it has completed `after_round_trips` round trips (a notification the peripheral sent
+    /// after a write reached it, as `Counters.round_trips` counts them), counted from when the
+    /// link came up, or from now for a link that is up now. Nothing the central sends after
+    /// that last notification reaches the peripheral. A link that ends earlier leaves the drop
+    /// armed for the next link; it disarms when it fires. Arming again replaces the count.
+    ///
+    /// # Errors
+    /// `InvalidArgs` for an unknown adapter or `after_round_trips` = 0 (use `DropLink`).
+    fn arm_link_drop(&self, adapter: &str, after_round_trips: u32) -> fdo::Result<()> {
+        self.known(adapter)?;
+        if after_round_trips == 0 {
+            return Err(fdo::Error::InvalidArgs(
+                "after_round_trips must be at least 1; DropLink drops a link now".into(),
+            ));
+        }
+        self.core.arm_link_drop(adapter, after_round_trips);
+        Ok(())
+    }
+
     /// Powers an adapter (`hci0` or a peripheral) on or off.
     async fn set_powered(&self, adapter: &str, powered: bool) -> fdo::Result<()> {
         if adapter == self.core.world().central.name {
@@ -141,6 +161,8 @@ pub trait Radio1 {
     fn peripheral_adapters(&self) -> zbus::Result<Vec<String>>;
     /// See [`RadioControl`].
     fn drop_link(&self, adapter: &str) -> zbus::Result<u32>;
+    /// See [`RadioControl`].
+    fn arm_link_drop(&self, adapter: &str, after_round_trips: u32) -> zbus::Result<()>;
     /// See [`RadioControl`].
     fn set_powered(&self, adapter: &str, powered: bool) -> zbus::Result<()>;
     /// See [`RadioControl`].

@@ -69,6 +69,7 @@ impl Radio {
             counters: Counters::default(),
             seed: config.seed,
             defaults: config.link,
+            armed_drops: BTreeMap::new(),
         };
         let core = Arc::new(Core::new(conn.clone(), world));
         let server = conn.object_server();

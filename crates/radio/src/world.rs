@@ -381,6 +381,8 @@ pub enum Uplink {
         /// Completion.
         reply: tokio::sync::oneshot::Sender<Result<(), crate::error::BluezError>>,
     },
+    /// An armed drop fired: end the link as a loss once the requests queued before it are done.
+    Drop,
 }
 
 /// A notification from the peripheral on its way to the central.
@@ -411,6 +413,12 @@ pub struct LinkState {
     pub objects: Vec<(String, &'static str)>,
     /// A write reached the peripheral and no notification has come back yet.
     pub awaiting_notification: bool,
+    /// Round trips completed on this link since it came up, or since a drop was armed for its
+    /// peripheral while it was up (what an armed drop counts).
+    pub round_trips: u32,
+    /// An armed drop fired: [`Uplink::Drop`] is queued behind the requests already in flight,
+    /// and no further notification is carried to the central.
+    pub doomed: bool,
     /// Requests in flight to the peripheral.
     pub uplink: mpsc::UnboundedSender<Uplink>,
     /// Notifications in flight to the central.
@@ -462,6 +470,9 @@ pub struct World {
     pub seed: u64,
     /// Link parameters for new peripheral adapters.
     pub defaults: LinkParams,
+    /// Drops armed with `org.hearth.Radio1.ArmLinkDrop`: peripheral adapter → the number of
+    /// round trips its link completes before it is dropped. One-shot.
+    pub armed_drops: BTreeMap<String, u32>,
 }
 
 #[cfg(test)]

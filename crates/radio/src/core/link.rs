@@ -75,6 +75,8 @@ impl Core {
                     characteristics: vec![],
                     objects: vec![],
                     awaiting_notification: false,
+                    round_trips: 0,
+                    doomed: false,
                     uplink: uplink_tx,
                     downlink: downlink_tx,
                 },
@@ -311,6 +313,18 @@ impl Core {
         u32::try_from(links.len()).unwrap_or(u32::MAX)
     }
 
+    /// Arms a one-shot drop for peripheral adapter `name`: its link is dropped as a link loss
+    /// (as [`Core::drop_links`] does) as soon as it has completed `after` round trips, counted
+    /// from when the link came up or, for a link up now, from now. A link that ends earlier
+    /// leaves the drop armed for the next one. Re-arming replaces the count.
+    pub(crate) fn arm_link_drop(&self, name: &str, after: u32) {
+        let mut w = self.world();
+        w.armed_drops.insert(name.to_owned(), after);
+        for link in w.links.values_mut().filter(|l| l.peripheral == name) {
+            link.round_trips = 0;
+        }
+    }
+
     /// Queues a request for the peripheral on link `id`.
     pub(crate) fn send_uplink(&self, id: u64, request: Uplink) -> Result<(), BluezError> {
         let w = self.world();
@@ -452,6 +466,7 @@ impl Core {
                 let result = self.subscribe(id, &mirror, on).await;
                 let _ = reply.send(result);
             }
+            Uplink::Drop => self.disconnect(id, DropCause::Loss).await,
         }
     }
 
@@ -507,10 +522,13 @@ impl Core {
     }
 
     async fn handle_downlink(self: &Arc<Self>, id: u64, note: Downlink) {
+        if self.world().links.get(&id).is_none_or(|l| l.doomed) {
+            return;
+        }
         if self.cross(id, note.value.len()).await.is_err() {
             return;
         }
-        let confirm = {
+        let (confirm, fire) = {
             let mut w = self.world();
             let w = &mut *w;
             let Some(state) = w.links.get_mut(&id) else {
@@ -526,12 +544,26 @@ impl Core {
             ch.value.clone_from(&note.value);
             w.counters.notifications += 1;
             w.counters.bytes_to_central += len64(note.value.len());
-            if note.reply {
-                w.counters.round_trips += 1;
-            }
             let indicate_only =
                 ch.flags.iter().any(|f| f == "indicate") && !ch.flags.iter().any(|f| f == "notify");
-            indicate_only.then(|| ch.remote.clone())
+            let confirm = indicate_only.then(|| ch.remote.clone());
+            let mut fire = false;
+            if note.reply {
+                w.counters.round_trips += 1;
+                state.round_trips = state.round_trips.saturating_add(1);
+                if w.armed_drops
+                    .get(&state.peripheral)
+                    .is_some_and(|after| state.round_trips >= *after)
+                {
+                    w.armed_drops.remove(&state.peripheral);
+                    state.doomed = true;
+                    // Queued before the central can see this notification, so the request in
+                    // flight (the write whose response may still be on the air) completes, and
+                    // any request the central sends after the notification finds the link gone.
+                    fire = state.uplink.send(Uplink::Drop).is_ok();
+                }
+            }
+            (confirm, fire)
         };
         self.emit_changed(
             &note.mirror,
@@ -545,6 +577,9 @@ impl Core {
             tokio::spawn(async move {
                 let _ = call_peer(&conn, &remote, "Confirm", &()).await;
             });
+        }
+        if fire {
+            tracing::info!(link = id, "armed link drop fired");
         }
     }
 }
