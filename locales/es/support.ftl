@@ -4,8 +4,8 @@
 
 support-error-not-configured = { -brand } no está configurado para conectar con el servicio del fabricante, así que no puede mostrar lo que publica sobre este dispositivo.
 support-error-profile-invalid = No se pueden leer los ajustes del servicio del fabricante ({ $path }).
-support-error-unavailable = No se puede conectar con el servicio del fabricante y { -brand } no ha guardado antes esta información. Compruebe su conexión a internet e inténtelo de nuevo.
-support-error-untrusted = El servicio del fabricante no pudo demostrar quién es, así que { -brand } no confió en él. Puede que alguien esté interfiriendo en su conexión.
+support-error-unavailable = No se puede conectar con el servicio del fabricante y { -brand } no ha guardado antes esta información. Comprueba tu conexión a internet y vuelve a intentarlo.
+support-error-untrusted = El servicio del fabricante no pudo demostrar quién es, así que { -brand } no confió en él. Puede que alguien esté interfiriendo en tu conexión.
 support-error-tampered = La información del fabricante no superó el control de seguridad, así que { -brand } no la mostró. Puede que se haya modificado por el camino o en este ordenador.
 support-error-unknown-model = El fabricante no publica nada sobre el modelo { $model }.
 
@@ -13,7 +13,7 @@ support-error-unknown-model = El fabricante no publica nada sobre el modelo { $m
 
 support-updates-until = Actualizaciones de seguridad hasta el { $date }
 support-not-updatable = Este dispositivo no se puede actualizar
-support-ending-soon = Las actualizaciones de seguridad de este dispositivo terminan pronto, el { $date }. Prevea sustituirlo.
+support-ending-soon = Las actualizaciones de seguridad de este dispositivo terminan pronto, el { $date }. Planea sustituirlo.
 support-ended = Las actualizaciones de seguridad de este dispositivo terminaron el { $date }. Ya no recibe correcciones de seguridad.
 support-why-heading = Por qué
 support-advice-heading = Cómo mantenerlo seguro
@@ -27,7 +27,7 @@ support-offline = Ahora no se puede conectar con el servicio del fabricante. Est
 ## What this device collects
 
 support-collects-title = Qué recoge este dispositivo
-support-collects-data-use = Cómo se usan sus datos
+support-collects-data-use = Cómo se usan tus datos
 support-collects-controller = Responsable: { $controller }
 support-collects-personal-data = Datos personales: { $list }
 support-collects-no-personal-data = Ningún dato personal.
@@ -49,7 +49,7 @@ support-no = No
 ## Report a security problem
 
 support-contact-title = Informar de un problema de seguridad
-support-contact-intro = Si cree que ha encontrado un problema de seguridad en este dispositivo o en { -brand }, avise al fabricante:
+support-contact-intro = Si crees que has encontrado un problema de seguridad en este dispositivo o en { -brand }, avisa al fabricante:
 support-contact-policy = Cómo trata el fabricante los avisos: { $url }
-support-contact-languages = Puede escribir en: { $languages }
+support-contact-languages = Puedes escribir en: { $languages }
 support-contact-expired = Estos datos de contacto caducaron el { $date }; puede que no estén actualizados.

@@ -2,18 +2,18 @@
 
 ## Errors
 
-support-error-not-configured = { -brand } n'est pas configuré pour joindre le service du fabricant et ne peut donc pas afficher ce qu'il publie sur cet appareil.
+support-error-not-configured = { -brand } n’est pas configuré pour joindre le service du fabricant et ne peut donc pas afficher ce qu’il publie sur cet appareil.
 support-error-profile-invalid = Les réglages du service du fabricant ({ $path }) ne peuvent pas être lus.
-support-error-unavailable = Le service du fabricant est injoignable et { -brand } n'a jamais enregistré ces informations. Vérifiez votre connexion Internet et réessayez.
-support-error-untrusted = Le service du fabricant n'a pas pu prouver son identité, { -brand } ne lui a donc pas fait confiance. Quelqu'un perturbe peut-être votre connexion.
-support-error-tampered = Les informations du fabricant n'ont pas passé le contrôle de sécurité, { -brand } ne les a donc pas affichées. Elles ont peut-être été modifiées en chemin ou sur cet ordinateur.
+support-error-unavailable = Le service du fabricant est injoignable et { -brand } n’a jamais enregistré ces informations. Vérifiez votre connexion Internet et réessayez.
+support-error-untrusted = Le service du fabricant n’a pas pu prouver son identité, { -brand } ne lui a donc pas fait confiance. Quelqu’un perturbe peut-être votre connexion.
+support-error-tampered = Les informations du fabricant n’ont pas passé le contrôle de sécurité, { -brand } ne les a donc pas affichées. Elles ont peut-être été modifiées en chemin ou sur cet ordinateur.
 support-error-unknown-model = Le fabricant ne publie rien sur le modèle { $model }.
 
 ## Support period
 
-support-updates-until = Mises à jour de sécurité jusqu'au { $date }
+support-updates-until = Mises à jour de sécurité jusqu’au { $date }
 support-not-updatable = Cet appareil ne peut pas être mis à jour
-support-ending-soon = Les mises à jour de sécurité de cet appareil s'arrêtent bientôt, le { $date }. Prévoyez de le remplacer.
+support-ending-soon = Les mises à jour de sécurité de cet appareil s’arrêtent bientôt, le { $date }. Prévoyez de le remplacer.
 support-ended = Les mises à jour de sécurité de cet appareil se sont arrêtées le { $date }. Il ne reçoit plus de correctifs de sécurité.
 support-why-heading = Pourquoi
 support-advice-heading = Comment le garder en sécurité
@@ -31,9 +31,9 @@ support-collects-data-use = Comment vos données sont utilisées
 support-collects-controller = Responsable : { $controller }
 support-collects-personal-data = Données personnelles : { $list }
 support-collects-no-personal-data = Aucune donnée personnelle.
-support-collects-none = Cet appareil n'envoie aucune donnée à son fabricant.
+support-collects-none = Cet appareil n’envoie aucune donnée à son fabricant.
 support-collects-field = Donnée
-support-collects-description = Ce que c'est
+support-collects-description = Ce que c’est
 support-collects-purpose = Pourquoi
 support-collects-recipient = Qui la reçoit
 support-collects-retention = Conservée pendant
