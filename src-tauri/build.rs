@@ -18,6 +18,9 @@ const COMMANDS: &[&str] = &[
     "set_device_wifi",
     "forget_device",
     "get_diagnostics",
+    "get_support",
+    "get_collects",
+    "get_security_contact",
 ];
 
 fn main() {

@@ -71,3 +71,5 @@ about-diagnostics-copy = Diagnose kopieren
 about-diagnostics-copied = Kopiert. Füge den Bericht in deine Nachricht an den Support ein.
 about-diagnostics-select = Markiere den Bericht unten und kopiere ihn.
 about-diagnostics-label = Diagnosebericht
+device-updates-title = Sicherheitsupdates
+device-back-to-device = Zurück zum Gerät

@@ -71,3 +71,5 @@ about-diagnostics-copy = Copy diagnostics
 about-diagnostics-copied = Copied. Paste it into your message to support.
 about-diagnostics-select = Select the report below and copy it.
 about-diagnostics-label = Diagnostics report
+device-updates-title = Security updates
+device-back-to-device = Back to the device

@@ -71,3 +71,5 @@ about-diagnostics-copy = Copiar el diagnóstico
 about-diagnostics-copied = Copiado. Pégalo en tu mensaje al soporte.
 about-diagnostics-select = Selecciona el informe de abajo y cópialo.
 about-diagnostics-label = Informe de diagnóstico
+device-updates-title = Actualizaciones de seguridad
+device-back-to-device = Volver al dispositivo

@@ -71,3 +71,5 @@ about-diagnostics-copy = Copier le diagnostic
 about-diagnostics-copied = Copié. Collez-le dans votre message à l’assistance.
 about-diagnostics-select = Sélectionnez le rapport ci-dessous et copiez-le.
 about-diagnostics-label = Rapport de diagnostic
+device-updates-title = Mises à jour de sécurité
+device-back-to-device = Retour à l’appareil

@@ -5,6 +5,7 @@ use hearth_core::{
     ErrorCode, ErrorDto,
     about::{AboutInfo, about},
     settings::{LanguageChoice, LanguageState},
+    support::{CollectsView, SecurityContactView, SupportView},
     setup::{
         CodeCheck, DeviceView, DiagnosticsReport, SetupProgress, SetupRequest, SetupResult,
         WifiRequest,
@@ -123,4 +124,44 @@ pub async fn get_diagnostics(state: State<'_, AppState>) -> Result<DiagnosticsRe
         .companion
         .diagnostics(env!("CARGO_PKG_VERSION"), language)
         .await)
+}
+
+/// The support period of `model`, fresh or from the cache (marked with when it was checked).
+#[tauri::command]
+pub async fn get_support(state: State<'_, AppState>, model: String) -> Result<SupportView, ErrorDto> {
+    let language = state.language();
+    state
+        .support()
+        .await?
+        .support(&model, language)
+        .await
+        .map_err(|e| e.to_dto())
+}
+
+/// What `model` collects, and why.
+#[tauri::command]
+pub async fn get_collects(
+    state: State<'_, AppState>,
+    model: String,
+) -> Result<CollectsView, ErrorDto> {
+    let language = state.language();
+    state
+        .support()
+        .await?
+        .collects(&model, language)
+        .await
+        .map_err(|e| e.to_dto())
+}
+
+/// The vendor's security contact from its security.txt.
+#[tauri::command]
+pub async fn get_security_contact(
+    state: State<'_, AppState>,
+) -> Result<SecurityContactView, ErrorDto> {
+    state
+        .support()
+        .await?
+        .security_contact()
+        .await
+        .map_err(|e| e.to_dto())
 }

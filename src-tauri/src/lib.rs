@@ -52,6 +52,9 @@ pub fn run() -> ExitCode {
             commands::set_device_wifi,
             commands::forget_device,
             commands::get_diagnostics,
+            commands::get_support,
+            commands::get_collects,
+            commands::get_security_contact,
         ])
         .setup(move |app| {
             let devices = tauri::async_runtime::block_on(DeviceStore::open(&folders.data))?;
@@ -60,7 +63,12 @@ pub fn run() -> ExitCode {
             // window hears the results as they come.
             let checker = Arc::clone(&companion);
             tauri::async_runtime::spawn(async move { checker.refresh_all().await });
-            let state = AppState::new(settings, companion, hearth_i18n::system_language());
+            let state = AppState::new(
+                settings,
+                companion,
+                folders.clone(),
+                hearth_i18n::system_language(),
+            );
             let title = state.localizer()?.t("app-title");
             app.manage(state);
             WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))

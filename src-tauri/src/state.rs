@@ -3,7 +3,10 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use hearth_ble::{BtleplugConfig, BtleplugTransport};
-use hearth_core::{CoreError, devices::DeviceStore, folders::AppFolders, settings::SettingsStore};
+use hearth_core::{
+    CoreError, ErrorDto, devices::DeviceStore, folders::AppFolders, settings::SettingsStore,
+};
+use hearth_support::SupportDirectory;
 use hearth_flows::companion::{Companion, FlowsOpener};
 use hearth_flows::{FlowConfig, FlowError, Flows, SystemClock, VendorRoot};
 use hearth_i18n::{I18nError, Localizer};
@@ -18,19 +21,42 @@ pub struct AppState {
     /// What "follow the system" resolves to, read once at start.
     pub system_language: &'static str,
     pub companion: Arc<AppCompanion>,
+    folders: AppFolders,
+    /// What the vendor publishes, opened on first use (never on the path of local control).
+    support: tokio::sync::OnceCell<Result<SupportDirectory, ErrorDto>>,
 }
 
 impl AppState {
     pub fn new(
         settings: SettingsStore,
         companion: Arc<AppCompanion>,
+        folders: AppFolders,
         system_language: &'static str,
     ) -> Self {
         Self {
             settings: Mutex::new(settings),
             system_language,
             companion,
+            folders,
+            support: tokio::sync::OnceCell::new(),
         }
+    }
+
+    /// The vendor's published information, from the service named by
+    /// `HEARTH_VENDOR_SERVICE` and the app's cache.
+    pub async fn support(&self) -> Result<&SupportDirectory, ErrorDto> {
+        self.support
+            .get_or_init(|| async {
+                SupportDirectory::from_env(&self.folders, Arc::new(hearth_support::SystemClock))
+                    .await
+                    .map_err(|e| {
+                        tracing::warn!(code = ?e.code(), "vendor information: {e}");
+                        e.to_dto()
+                    })
+            })
+            .await
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     /// The settings, even if a panicking command poisoned the lock (the store is

@@ -4,6 +4,9 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import type {
   AboutInfo,
   CodeCheck,
+  CollectsView,
+  SecurityContactView,
+  SupportView,
   DeviceView,
   DiagnosticsReport,
   ErrorCode,
@@ -119,3 +122,7 @@ export const setPlug = (id: string, on: boolean) => call<DeviceView>('set_plug',
 export const setDeviceWifi = (id: string, request: WifiRequest) => call<DeviceView>('set_device_wifi', { id, request });
 export const forgetDevice = (id: string) => call<void>('forget_device', { id });
 export const getDiagnostics = () => call<DiagnosticsReport>('get_diagnostics');
+
+export const getSupport = (model: string) => call<SupportView>('get_support', { model });
+export const getCollects = (model: string) => call<CollectsView>('get_collects', { model });
+export const getSecurityContact = () => call<SecurityContactView>('get_security_contact');
