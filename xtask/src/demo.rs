@@ -276,7 +276,11 @@ impl DemoWorld {
         }
         println!(
             "\nThe Hearth app window is opening now, with these {count} devices ready to set up.\
-             \nIn the app, add a device and type its setup code from the list above.",
+             \nIn the app, choose \"Set up a device\" and type a setup code from the list above\
+             \n(or choose \"Use a photo of the label\" and pick a label.png).\
+             \nThe devices can join this Wi-Fi:\
+             \n  Wi-Fi name:       {WIFI_SSID}\
+             \n  Wi-Fi passphrase: {WIFI_PASSPHRASE}",
             count = self.labels.len()
         );
         println!(
@@ -295,6 +299,11 @@ impl DemoWorld {
             pass = self.dir.join("wifi-passphrase.txt").display(),
             cli = bin("hearth").display(),
         );
+    }
+
+    /// The factory's vendor profile (the vendor root key devices are checked against).
+    pub fn vendor_profile(&self) -> PathBuf {
+        self.dir.join("vendor/vendor-profile.json")
     }
 
     /// The app's folder, shared with the CLI.
