@@ -10,6 +10,8 @@ use std::{
     time::Duration,
 };
 
+pub mod world;
+
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use tokio::{
@@ -130,6 +132,12 @@ impl App {
     /// Starts the app (`HEARTH_APP_BIN`) with `home` as its `HEARTH_HOME` and
     /// waits until its window shows a screen heading.
     pub async fn launch(home: &Path) -> Result<Self, E2eError> {
+        Self::launch_with(home, &[]).await
+    }
+
+    /// [`App::launch`] with `env` added to the app's environment (it reaches the app
+    /// through tauri-driver and WebKitWebDriver), e.g. [`world::World::app_env`].
+    pub async fn launch_with(home: &Path, env: &[(String, String)]) -> Result<Self, E2eError> {
         let app = std::env::var_os("HEARTH_APP_BIN")
             .map(PathBuf::from)
             .ok_or_else(|| {
@@ -151,6 +159,7 @@ impl App {
                 "--native-port",
                 &native_port.to_string(),
             ])
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .env("HEARTH_HOME", home)
             .env("LANG", "en_US.UTF-8")
             .env("LANGUAGE", "en")
