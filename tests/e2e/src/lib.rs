@@ -10,6 +10,7 @@ use std::{
     time::Duration,
 };
 
+pub mod ui;
 pub mod world;
 
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -72,13 +73,26 @@ impl Screen {
     }
 }
 
-/// Reads a one-line message from `locales/<lang>/main.ftl`, with `{ -brand }`
-/// resolved, so tests compare against the translators' text and fail when a
-/// translation is missing.
+/// Reads a one-line message from the `.ftl` files of `locales/<lang>/`, with
+/// `{ -brand }` resolved, so tests compare against the translators' text and fail
+/// when a translation is missing.
 pub fn message(lang: &str, id: &str) -> Result<String, E2eError> {
-    let path = root().join(format!("locales/{lang}/main.ftl"));
-    let text =
-        std::fs::read_to_string(&path).map_err(|e| fail(format!("{}: {e}", path.display())))?;
+    let dir = root().join(format!("locales/{lang}"));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| fail(format!("{}: {e}", dir.display())))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ftl"))
+        .collect();
+    files.sort();
+    let mut text = String::new();
+    for path in files {
+        text.push_str(
+            &std::fs::read_to_string(&path)
+                .map_err(|e| fail(format!("{}: {e}", path.display())))?,
+        );
+        text.push('\n');
+    }
     let brand = text
         .lines()
         .find_map(|l| l.strip_prefix("-brand = "))

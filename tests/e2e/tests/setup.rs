@@ -1,0 +1,366 @@
+//! "Set up a device" through the real window, on the simulated radio with real reference
+//! devices: the label's code typed (a typo caught as typed), Wi-Fi, the device on Home, the
+//! plug switched; a wrong code then the right one; lockout lifted by the button; Bluetooth
+//! off, out of range and a link dropped mid-pairing, each retried; a wrong Wi-Fi passphrase
+//! fixed without a reset; a label photo read; the diagnostics report free of personal data.
+//! Every new screen and state passes axe-core; screenshots go to `HEARTH_SCREENSHOTS`.
+//!
+//! Each test is a plain `#[test]` whose world comes up first (see `hearth_e2e::world`).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use hearth_e2e::ui::{Ui, en, en_with, screenshots};
+use hearth_e2e::world::{Command, World};
+use hearth_e2e::{App, E2eError, Screen};
+
+/// The label's manual code with its check digit changed: a typo.
+fn typo_of(manual: &str) -> String {
+    let mut chars: Vec<char> = manual.chars().collect();
+    let last = chars.last_mut().expect("a code");
+    *last = if *last == '9' {
+        '0'
+    } else {
+        (*last as u8 + 1) as char
+    };
+    chars.into_iter().collect()
+}
+
+/// A code for the same device (same discriminator) with another passcode: well formed,
+/// wrong. `manual` picks the 11-digit form, else the QR payload.
+fn wrong_code(qr: &str, manual: bool) -> String {
+    use hearth_protocol::setup_code::{DiscriminatorHint, Passcode, SetupCode};
+    let parsed = SetupCode::parse(qr).expect("the label's QR payload parses");
+    let value = parsed.passcode.expose_secret();
+    let DiscriminatorHint::Full(discriminator) = parsed.discriminator else {
+        panic!("a QR payload carries the full discriminator");
+    };
+    let wrong = SetupCode {
+        version: parsed.version,
+        discriminator,
+        passcode: Passcode::new(if value == 20_202_021 {
+            20_202_022
+        } else {
+            value - 1
+        })
+        .or_else(|_| Passcode::new(value + 1))
+        .expect("a neighbouring passcode is allowed"),
+    };
+    if manual {
+        wrong.manual_code()
+    } else {
+        wrong.qr_payload()
+    }
+}
+
+/// The app's remembered devices (id, name) through the `hearth` CLI beside the app binary.
+fn remembered(home: &Path) -> Vec<(String, String)> {
+    let app = PathBuf::from(std::env::var_os("HEARTH_APP_BIN").expect("HEARTH_APP_BIN"));
+    let cli = app.with_file_name("hearth");
+    let out = std::process::Command::new(&cli)
+        .arg("devices")
+        .env("HEARTH_HOME", home)
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", cli.display()));
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let mut cols = l.split('\t');
+            Some((cols.next()?.to_owned(), cols.next()?.to_owned()))
+        })
+        .collect()
+}
+
+fn launch(world: &World) -> Result<App, E2eError> {
+    world.block_on(App::launch_with(&world.home(), &world.app_env()))
+}
+
+#[test]
+fn a_typed_code_sets_the_plug_up_and_the_diagnostics_hold_nothing_personal() {
+    let world = World::up(1).expect("the world comes up");
+    let device = world.device(0).expect("one device").clone();
+    let app = launch(&world).expect("the app window comes up in the world");
+    world.block_on(async {
+        let ui = Ui {
+            app: &app,
+            shots: screenshots(),
+        };
+        // Decision 1: the code. A typo is caught as it is typed, before any radio work.
+        ui.click("#setup-button").await;
+        ui.heading("setup-code-title").await;
+        ui.expect_attribute(".support-step", "data-step-number", "1")
+            .await;
+        ui.fill("#setup-code", &typo_of(&device.manual_code)).await;
+        ui.expect_text("#code-status", &en("setup-code-typo")).await;
+        ui.expect_attribute("#setup-code", "aria-invalid", "true")
+            .await;
+        ui.check("setup-1-code-typo-en").await;
+        let status = world.status(0).await.expect("device status");
+        assert_eq!(status.failed_attempts, 0, "a typo never reaches the device");
+        ui.fill("#setup-code", &device.manual_code).await;
+        ui.expect_text("#code-status", &en("setup-code-ok")).await;
+        ui.check("setup-1-code-en").await;
+        ui.click("#code-continue").await;
+
+        // Decisions 2 and 3: Wi-Fi (name and passphrase), and a name for the device.
+        ui.heading("setup-wifi-title").await;
+        ui.expect_attribute(".support-step", "data-step-number", "2")
+            .await;
+        ui.fill_wifi(
+            world.wifi_ssid(),
+            world.wifi_passphrase(),
+            "Living room plug",
+        )
+        .await;
+        ui.check("setup-2-wifi-en").await;
+        let started = Instant::now();
+        ui.click("#setup-start").await;
+        ui.heading("setup-done-title").await;
+        let took = started.elapsed();
+        println!("set-up in the window: {took:?} from the click to the done page");
+        ui.expect_text(
+            "#setup-done",
+            &en_with("setup-done-body", &[("name", "Living room plug")]),
+        )
+        .await;
+        ui.expect_attribute(".support-step", "data-step-name", "done")
+            .await;
+        ui.expect_attribute(".support-step", "data-step-number", "9")
+            .await;
+        ui.check("setup-9-done-en").await;
+
+        // The device page: local control, no internet involved.
+        ui.click("#open-device").await;
+        ui.expect_text("#device-name", "Living room plug").await;
+        ui.expect_attribute("#device-connection", "data-connection", "connected")
+            .await;
+        ui.expect_attribute("#plug-state", "data-plug", "off").await;
+        ui.click("#plug-toggle").await;
+        ui.expect_attribute("#plug-state", "data-plug", "on").await;
+        let truth = world.status(0).await.expect("device status");
+        assert!(truth.plug_on, "the device's own relay is on: {truth:?}");
+        ui.expect_text("#plug-state", &en("device-plug-on")).await;
+        ui.check("device-en").await;
+
+        // Home lists it with its state, pushed from Rust (no reload, no polling).
+        app.open(Screen::Home).await.expect("Home");
+        ui.expect_text(
+            "[data-device='Living room plug'] .state",
+            &format!(
+                "{}. {}",
+                en("device-connection-connected"),
+                en("device-plug-on")
+            ),
+        )
+        .await;
+        ui.check("home-device-en").await;
+
+        // About → Copy diagnostics: what support sees holds nothing personal.
+        app.open(Screen::About).await.expect("About");
+        ui.click("#copy-diagnostics").await;
+        ui.element("#diagnostics-report").await;
+        let report = ui.value("#diagnostics-report").await;
+        assert!(report.contains("model hearth-plug-1"), "{report}");
+        assert!(report.contains("connected"), "{report}");
+        let home = world.home();
+        let devices = remembered(&home);
+        assert_eq!(devices.len(), 1, "{devices:?}");
+        let (id, name) = &devices[0];
+        let key = world
+            .owner_key_bytes(id)
+            .expect("the owner key is in the keyring");
+        let mut secrets = vec![
+            ("device name", name.clone()),
+            ("device id", id.clone()),
+            ("serial", device.serial.clone()),
+            ("Wi-Fi name", world.wifi_ssid().to_owned()),
+            ("Wi-Fi passphrase", world.wifi_passphrase().to_owned()),
+            ("manual code", device.manual_code.clone()),
+            ("manual digits", device.manual_code.replace('-', "")),
+            ("QR payload", device.qr_payload.clone()),
+            ("owner key (hex)", hex(&key)),
+            ("owner key (HEX)", hex(&key).to_uppercase()),
+        ];
+        secrets.push(("home folder", home.display().to_string()));
+        for (what, value) in &secrets {
+            assert!(
+                !report.contains(value.as_str()),
+                "the diagnostics report holds the {what}:\n{report}"
+            );
+        }
+        // A slice of the key would be a leak too.
+        let head = hex(&key[..8]);
+        assert!(!report.contains(&head), "part of the owner key:\n{report}");
+        ui.check("about-diagnostics-en").await;
+        app.quit().await.expect("quit");
+    });
+    world.down().expect("the world stops cleanly");
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn a_wrong_code_then_the_label_photo_and_a_lockout_lifted_by_the_button() {
+    let world = World::up(2).expect("the world comes up");
+    let first = world.device(0).expect("device 0").clone();
+    let second = world.device(1).expect("device 1").clone();
+    let app = launch(&world).expect("the app window comes up in the world");
+    world.block_on(async {
+        let ui = Ui {
+            app: &app,
+            shots: screenshots(),
+        };
+        // A well-formed but wrong code: the device answers, the window says how many
+        // attempts are left and offers to change the code.
+        ui.start_with_code(&wrong_code(&first.qr_payload, true))
+            .await;
+        ui.fill_wifi(world.wifi_ssid(), world.wifi_passphrase(), "")
+            .await;
+        let attempts = {
+            ui.click("#setup-start").await;
+            ui.heading("setup-failed-title").await;
+            world.status(0).await.expect("status").failed_attempts
+        };
+        assert_eq!(attempts, 1);
+        let left = hearth_device::pairing_window::MAX_FAILURES - attempts;
+        ui.expect_text(
+            ".error p:last-child",
+            &en_with("flow-error-wrong-code", &[("attempts", &left.to_string())]),
+        )
+        .await;
+        ui.check("setup-wrong-code-en").await;
+        ui.click("#change-code").await;
+        ui.heading("setup-code-title").await;
+
+        // The right code, this time from a photo of the label.
+        let photo = ui.element("#label-photo").await;
+        photo
+            .send_keys(&first.label_png.display().to_string())
+            .await
+            .expect("choose the label photo");
+        ui.expect_text("#photo-status", &en("setup-photo-found"))
+            .await;
+        assert_eq!(ui.value("#setup-code").await, first.qr_payload);
+        ui.check("setup-1-photo-en").await;
+        ui.click("#code-continue").await;
+        ui.heading("setup-wifi-title").await;
+        // The Wi-Fi name is remembered from the attempt before; the passphrase is still in
+        // the form, never stored.
+        assert_eq!(ui.value("#wifi-ssid").await, world.wifi_ssid());
+        ui.click("#setup-start").await;
+        ui.heading("setup-done-title").await;
+        app.open(Screen::Home).await.expect("Home");
+
+        // Brute force on the second device: every wrong attempt costs a growing delay on the
+        // device (skipped with its clock), until only its button lets pairing go on.
+        let max = hearth_device::pairing_window::MAX_FAILURES;
+        let wrong = wrong_code(&second.qr_payload, false);
+        ui.start_with_code(&wrong).await;
+        for failures in 1..=max {
+            ui.click("#setup-start").await;
+            ui.heading("setup-failed-title").await;
+            let status = world.status(1).await.expect("status");
+            assert_eq!(status.failed_attempts, failures, "{status:?}");
+            let wait = hearth_device::pairing_window::delay_after(failures);
+            if wait > 0 {
+                world
+                    .control(1, Command::Advance(wait))
+                    .await
+                    .expect("advance the device clock");
+            }
+            ui.click("#change-code").await;
+            ui.heading("setup-code-title").await;
+            ui.fill("#setup-code", &wrong).await;
+            ui.expect_text("#code-status", &en("setup-code-ok")).await;
+            ui.click("#code-continue").await;
+            ui.heading("setup-wifi-title").await;
+        }
+        ui.click("#setup-start").await;
+        ui.heading("setup-failed-title").await;
+        ui.expect_text(".error p:last-child", &en("flow-error-locked-until-button"))
+            .await;
+        ui.check("setup-locked-en").await;
+        // Even the right code is refused until someone at the device presses its button.
+        ui.click("#try-again").await;
+        ui.heading("setup-failed-title").await;
+        ui.expect_text(".error p:last-child", &en("flow-error-locked-until-button"))
+            .await;
+        let pressed = world.press_button(1).await.expect("press");
+        assert!(
+            pressed.pairing_open && pressed.failed_attempts == 0,
+            "{pressed:?}"
+        );
+        app.open(Screen::Home).await.expect("Home");
+        ui.start_with_code(&second.qr_payload).await;
+        ui.fill_wifi(world.wifi_ssid(), world.wifi_passphrase(), "")
+            .await;
+        ui.click("#setup-start").await;
+        ui.heading("setup-done-title").await;
+        app.quit().await.expect("quit");
+    });
+    assert_eq!(remembered(&world.home()).len(), 2);
+    world.down().expect("the world stops cleanly");
+}
+
+#[test]
+fn bluetooth_off_out_of_range_a_dropped_link_and_a_wrong_passphrase_are_each_fixed() {
+    let world = World::up(1).expect("the world comes up");
+    let device = world.device(0).expect("one device").clone();
+    let app = launch(&world).expect("the app window comes up in the world");
+    world.block_on(async {
+        let ui = Ui {
+            app: &app,
+            shots: screenshots(),
+        };
+        ui.start_with_code(&device.qr_payload).await;
+        ui.fill_wifi(world.wifi_ssid(), "not the passphrase", "Desk lamp")
+            .await;
+
+        world.set_bluetooth(false).await.expect("Bluetooth off");
+        ui.setup_fails_with("#setup-start", &en("flow-error-bluetooth-off"))
+            .await;
+        ui.check("setup-bluetooth-off-en").await;
+        world.set_bluetooth(true).await.expect("Bluetooth on");
+
+        world.power_off(0).await.expect("device off");
+        ui.setup_fails_with("#try-again", &en("flow-error-out-of-range"))
+            .await;
+        ui.check("setup-out-of-range-en").await;
+        world.power_on(0).await.expect("device on");
+
+        // The radio drops the link right after the first pairing round trip.
+        world.arm_link_drop(0, 1).await.expect("arm the drop");
+        ui.setup_fails_with("#try-again", &en("flow-error-link-lost"))
+            .await;
+        ui.check("setup-link-lost-en").await;
+        assert!(
+            remembered(&world.home()).is_empty(),
+            "nothing half-done is kept"
+        );
+
+        // The retry pairs, but the passphrase was wrong from the start: the device
+        // reports it, and the settings are fixed without a reset.
+        ui.click("#try-again").await;
+        ui.heading("setup-wifi-retry-title").await;
+        ui.expect_text(
+            ".error p:last-child",
+            &en("flow-error-wifi-wrong-passphrase"),
+        )
+        .await;
+        ui.check("setup-wifi-retry-en").await;
+        assert_eq!(remembered(&world.home()).len(), 1, "set up, Wi-Fi pending");
+        ui.fill("#wifi-passphrase", world.wifi_passphrase()).await;
+        ui.click("#wifi-retry").await;
+        ui.heading("setup-done-title").await;
+        ui.expect_text(
+            "#setup-done",
+            &en_with("setup-done-body", &[("name", "Desk lamp")]),
+        )
+        .await;
+        app.quit().await.expect("quit");
+    });
+    world.down().expect("the world stops cleanly");
+}
