@@ -179,4 +179,37 @@ impl Ui<'_> {
         self.heading("setup-failed-title").await;
         self.expect_text(".error p:last-child", error).await;
     }
+
+    /// Sends `keys` to whatever has the keyboard focus, as a keyboard would.
+    pub async fn press(&self, keys: &str) {
+        self.app
+            .client()
+            .active_element()
+            .await
+            .expect("something has the focus")
+            .send_keys(keys)
+            .await
+            .unwrap_or_else(|e| panic!("press {keys:?}: {e}"));
+    }
+
+    /// Presses Tab until the element with `id` has the focus, failing after 40 presses:
+    /// proof it is reachable by keyboard, in the page's own order.
+    pub async fn tab_to(&self, id: &str) {
+        for _ in 0..40 {
+            let focused = self
+                .app
+                .client()
+                .execute(
+                    "return document.activeElement && document.activeElement.id;",
+                    vec![],
+                )
+                .await
+                .expect("read the focus");
+            if focused.as_str() == Some(id) {
+                return;
+            }
+            self.press(&fantoccini::key::Key::Tab).await;
+        }
+        panic!("#{id} cannot be reached with Tab");
+    }
 }

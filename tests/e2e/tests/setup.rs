@@ -364,3 +364,48 @@ fn bluetooth_off_out_of_range_a_dropped_link_and_a_wrong_passphrase_are_each_fix
     });
     world.down().expect("the world stops cleanly");
 }
+
+#[test]
+fn the_whole_set_up_works_with_the_keyboard_alone() {
+    use fantoccini::key::Key;
+    let world = World::up(1).expect("the world comes up");
+    let device = world.device(0).expect("one device").clone();
+    let app = launch(&world).expect("the app window comes up in the world");
+    world.block_on(async {
+        let ui = Ui {
+            app: &app,
+            shots: None,
+        };
+        ui.heading("home-title").await;
+        ui.tab_to("setup-button").await;
+        ui.press(&Key::Enter).await;
+        // The new screen's heading takes the focus, so a screen reader reads it first.
+        ui.heading("setup-code-title").await;
+        ui.tab_to("setup-code").await;
+        ui.press(&device.manual_code).await;
+        ui.expect_text("#code-status", &en("setup-code-ok")).await;
+        ui.press(&Key::Enter).await;
+        ui.heading("setup-wifi-title").await;
+        ui.tab_to("wifi-ssid").await;
+        ui.press(world.wifi_ssid()).await;
+        ui.press(&Key::Tab).await;
+        ui.press(world.wifi_passphrase()).await;
+        // The reveal box is a real checkbox: Space shows the passphrase.
+        ui.tab_to("wifi-reveal").await;
+        ui.press(&Key::Space).await;
+        ui.expect_attribute("#wifi-passphrase", "type", "text")
+            .await;
+        ui.tab_to("setup-start").await;
+        ui.press(&Key::Enter).await;
+        ui.heading("setup-done-title").await;
+        ui.tab_to("open-device").await;
+        ui.press(&Key::Enter).await;
+        ui.expect_attribute("#plug-state", "data-plug", "off").await;
+        ui.tab_to("plug-toggle").await;
+        ui.press(&Key::Enter).await;
+        ui.expect_attribute("#plug-state", "data-plug", "on").await;
+        assert!(world.status(0).await.expect("status").plug_on);
+        app.quit().await.expect("quit");
+    });
+    world.down().expect("the world stops cleanly");
+}
