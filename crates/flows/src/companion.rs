@@ -16,8 +16,8 @@ use hearth_ble::Transport;
 use hearth_core::devices::{DeviceStore, DeviceSummary};
 use hearth_core::diagnostics::{DeviceLine, Diagnostics, ErrorLine};
 use hearth_core::setup::{
-    CodeCheck, Connection, DeviceView, DiagnosticsReport, SetupProgress, SetupRequest,
-    SetupResult, WifiRequest,
+    CodeCheck, Connection, DeviceView, DiagnosticsReport, SetupProgress, SetupRequest, SetupResult,
+    WifiRequest,
 };
 use hearth_core::{ErrorCode, ErrorDto};
 use hearth_protocol::message::Passphrase;
@@ -30,8 +30,9 @@ use crate::progress::Step;
 use crate::vendor::VendorRoot;
 
 /// Opens the flows (the transport may need the adapter, which may be missing or off).
-pub type FlowsOpener<T> =
-    Box<dyn Fn() -> Pin<Box<dyn Future<Output = Result<Flows<T>, FlowError>> + Send>> + Send + Sync>;
+pub type FlowsOpener<T> = Box<
+    dyn Fn() -> Pin<Box<dyn Future<Output = Result<Flows<T>, FlowError>> + Send>> + Send + Sync,
+>;
 
 /// A watcher of the device list; returns `false` once it is gone (the window closed).
 pub type Watcher = Box<dyn Fn(&[DeviceView]) -> bool + Send + Sync>;
@@ -531,6 +532,69 @@ impl<T: Transport + 'static> Companion<T> {
         };
         DiagnosticsReport {
             text: report.render(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hearth_protocol::setup_code::{Discriminator, Passcode};
+
+    fn label() -> SetupCode {
+        SetupCode {
+            version: 0,
+            discriminator: Discriminator::new(0xABC).expect("12 bits"),
+            passcode: Passcode::new(20_202_021).expect("allowed"),
+        }
+    }
+
+    #[test]
+    fn a_partial_code_counts_digits_and_is_not_an_error() {
+        let manual = label().manual_code();
+        let partial: String = manual.chars().take(6).collect();
+        let check = check_code(&partial).expect("still typing");
+        assert!(!check.complete);
+        assert_eq!(check.digits, 5, "{partial}: the dash is not a digit");
+        assert_eq!(check.expected, 11);
+        assert!(!check_code("").expect("empty").complete);
+    }
+
+    #[test]
+    fn complete_codes_pass_in_both_forms() {
+        assert!(check_code(&label().manual_code()).expect("manual").complete);
+        assert!(
+            check_code(&label().manual_digits())
+                .expect("digits")
+                .complete
+        );
+        assert!(check_code(&label().qr_payload()).expect("qr").complete);
+        assert!(
+            check_code(&format!("  {}  ", label().qr_payload()))
+                .expect("qr")
+                .complete
+        );
+    }
+
+    #[test]
+    fn each_typing_mistake_has_its_own_message() {
+        let digits = label().manual_digits();
+        let last = digits
+            .chars()
+            .last()
+            .and_then(|c| c.to_digit(10))
+            .expect("digit");
+        let typo = format!("{}{}", &digits[..10], (last + 1) % 10);
+        let cases = [
+            (typo, "setup-code-typo"),
+            (format!("{digits}1"), "setup-code-too-long"),
+            ("1234a".to_owned(), "setup-code-not-digits"),
+            ("HRT1:0000".to_owned(), "setup-code-damaged-qr"),
+        ];
+        for (text, id) in cases {
+            let error = check_code(&text).expect_err(&text);
+            assert_eq!(error.code, ErrorCode::InvalidSetupCode, "{text}");
+            assert_eq!(error.message_id, id, "{text}");
         }
     }
 }
