@@ -409,3 +409,38 @@ fn the_whole_set_up_works_with_the_keyboard_alone() {
     });
     world.down().expect("the world stops cleanly");
 }
+
+#[test]
+fn with_no_bluetooth_adapter_the_window_says_so() {
+    let world = World::up(1).expect("the world comes up");
+    let device = world.device(0).expect("one device").clone();
+    // The app's system bus has no Bluetooth service at all.
+    let env: Vec<(String, String)> = world
+        .app_env()
+        .into_iter()
+        .map(|(k, v)| {
+            if k == "DBUS_SYSTEM_BUS_ADDRESS" {
+                (k, "unix:path=/nonexistent/hearth-no-bus".to_owned())
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    let app = world
+        .block_on(App::launch_with(&world.home(), &env))
+        .expect("the app window comes up");
+    world.block_on(async {
+        let ui = Ui {
+            app: &app,
+            shots: screenshots(),
+        };
+        ui.start_with_code(&device.qr_payload).await;
+        ui.fill_wifi(world.wifi_ssid(), world.wifi_passphrase(), "")
+            .await;
+        ui.setup_fails_with("#setup-start", &en("flow-error-no-adapter"))
+            .await;
+        ui.check("setup-no-adapter-en").await;
+        app.quit().await.expect("quit");
+    });
+    world.down().expect("the world stops cleanly");
+}
