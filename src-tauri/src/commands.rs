@@ -5,11 +5,11 @@ use hearth_core::{
     ErrorCode, ErrorDto,
     about::{AboutInfo, about},
     settings::{LanguageChoice, LanguageState},
-    support::{CollectsView, SecurityContactView, SupportView},
     setup::{
         CodeCheck, DeviceView, DiagnosticsReport, SetupProgress, SetupRequest, SetupResult,
         WifiRequest,
     },
+    support::{CollectsView, SecurityContactView, SupportView},
 };
 use tauri::{Manager, State, ipc::Channel};
 
@@ -90,7 +90,10 @@ pub async fn set_up_device(
 }
 
 #[tauri::command]
-pub async fn refresh_device(state: State<'_, AppState>, id: String) -> Result<DeviceView, ErrorDto> {
+pub async fn refresh_device(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<DeviceView, ErrorDto> {
     state.companion.refresh(&id).await
 }
 
@@ -128,7 +131,10 @@ pub async fn get_diagnostics(state: State<'_, AppState>) -> Result<DiagnosticsRe
 
 /// The support period of `model`, fresh or from the cache (marked with when it was checked).
 #[tauri::command]
-pub async fn get_support(state: State<'_, AppState>, model: String) -> Result<SupportView, ErrorDto> {
+pub async fn get_support(
+    state: State<'_, AppState>,
+    model: String,
+) -> Result<SupportView, ErrorDto> {
     let language = state.language();
     state
         .support()

@@ -6,11 +6,11 @@ use hearth_ble::{BtleplugConfig, BtleplugTransport};
 use hearth_core::{
     CoreError, ErrorDto, devices::DeviceStore, folders::AppFolders, settings::SettingsStore,
 };
-use hearth_support::SupportDirectory;
 use hearth_flows::companion::{Companion, FlowsOpener};
 use hearth_flows::{FlowConfig, FlowError, Flows, SystemClock, VendorRoot};
 use hearth_i18n::{I18nError, Localizer};
 use hearth_keystore::{Keystore, KeystoreError};
+use hearth_support::SupportDirectory;
 
 /// The device side of the app: flows, live states, diagnostics.
 pub type AppCompanion = Companion<BtleplugTransport>;
