@@ -194,6 +194,23 @@ fn a_typed_code_sets_the_plug_up_and_the_diagnostics_hold_nothing_personal() {
         assert!(!report.contains(&head), "part of the owner key:\n{report}");
         ui.check("about-diagnostics-en").await;
         app.quit().await.expect("quit");
+        // The app's own logs hold no secret either.
+        let logs = std::fs::read_dir(home.join("logs")).expect("the app logs");
+        for entry in logs.flatten() {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            for (what, value) in [
+                ("Wi-Fi passphrase", world.wifi_passphrase().to_owned()),
+                ("manual code", device.manual_code.clone()),
+                ("QR payload", device.qr_payload.clone()),
+                ("owner key", hex(&key)),
+            ] {
+                assert!(
+                    !text.contains(value.as_str()),
+                    "{} holds the {what}",
+                    entry.path().display()
+                );
+            }
+        }
     });
     world.down().expect("the world stops cleanly");
 }
@@ -247,11 +264,16 @@ fn a_wrong_code_then_the_label_photo_and_a_lockout_lifted_by_the_button() {
         ui.check("setup-1-photo-en").await;
         ui.click("#code-continue").await;
         ui.heading("setup-wifi-title").await;
+        let started = Instant::now();
         // The Wi-Fi name is remembered from the attempt before; the passphrase is still in
         // the form, never stored.
         assert_eq!(ui.value("#wifi-ssid").await, world.wifi_ssid());
         ui.click("#setup-start").await;
         ui.heading("setup-done-title").await;
+        println!(
+            "set-up from a label photo: {:?} from the Wi-Fi page to the done page",
+            started.elapsed()
+        );
         app.open(Screen::Home).await.expect("Home");
 
         // Brute force on the second device: every wrong attempt costs a growing delay on the
