@@ -29,6 +29,9 @@
 //!   can read the owner keys the app stores ([`World::owner_key_bytes`]).
 //! - The radio has one central adapter (`hci0`), shared with the app: [`World::scan`] is
 //!   for before the app is launched.
+//! - The vendor service ([`World::start_vendor_service`]) reaches the app through
+//!   [`World::app_env`], so start it before launching the app; it can then be stopped and
+//!   started again (same port, same data) while the app runs.
 //!
 //! Nothing sleeps: every step waits for an answer, a signal or an exit, within [`STEP`].
 
@@ -64,6 +67,12 @@ pub const STEP: Duration = Duration::from_secs(60);
 pub const CENTRAL_ADAPTER: &str = "hci0";
 /// SPAKE2+ verifier iterations for minted devices: low, so set-up is quick in debug builds.
 const TEST_ITERATIONS: u32 = 1000;
+/// What `hearth-vendor serve` logs once it accepts connections (what `cargo xtask demo`
+/// waits for too).
+const VENDOR_SERVICE_READY_LINE: &str = "vendor service listening";
+/// The variable naming the vendor service's client profile for the app and the CLI
+/// (`hearth_support::PROFILE_ENV`).
+pub const VENDOR_SERVICE_ENV: &str = "HEARTH_VENDOR_SERVICE";
 
 /// Awaits `fut`, failing with `what` after [`STEP`].
 ///
@@ -115,7 +124,26 @@ pub struct World {
     processes: Vec<Option<DeviceProcess>>,
     sim: Option<Simulation>,
     radio: Radio1Proxy<'static>,
+    vendor_service: Option<VendorService>,
     runtime: Option<tokio::runtime::Runtime>,
+}
+
+/// The world's vendor service (`hearth-vendor`), once `init` has run: its folder (keys,
+/// config, catalogue, SQLite database), its log, and its process while it runs.
+#[derive(Debug)]
+struct VendorService {
+    dir: PathBuf,
+    log: PathBuf,
+    running: Option<VendorServiceProcess>,
+}
+
+/// A running `hearth-vendor serve`.
+#[derive(Debug)]
+struct VendorServiceProcess {
+    child: tokio::process::Child,
+    /// Copies the service's standard output (its tracing log) into the log file until the
+    /// process closes it; the pipe must be drained or the service blocks on logging.
+    copier: tokio::task::JoinHandle<Result<(), E2eError>>,
 }
 
 impl std::fmt::Debug for World {
@@ -191,6 +219,73 @@ fn mint_devices(dir: &Path, count: usize) -> Result<(PathBuf, Vec<WorldDevice>),
         });
     }
     Ok((vendor.join("vendor-profile.json"), devices))
+}
+
+/// `HEARTH_VENDOR_BIN`, else `target/<profile>/hearth-vendor` beside this test's folder,
+/// built on first use.
+fn vendor_service_binary() -> Result<PathBuf, E2eError> {
+    if let Some(path) = std::env::var_os("HEARTH_VENDOR_BIN") {
+        return Ok(PathBuf::from(path));
+    }
+    let exe = std::env::current_exe().map_err(|e| fail(format!("current exe: {e}")))?;
+    // target/<profile>/deps/<test> → target/<profile>/hearth-vendor
+    let bin = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(|d| d.join("hearth-vendor"))
+        .ok_or_else(|| fail(format!("{} has no target folder", exe.display())))?;
+    if !bin.exists() {
+        let status = std::process::Command::new(option_env!("CARGO").unwrap_or("cargo"))
+            .args(["build", "-p", "hearth-vendor", "--bin", "hearth-vendor"])
+            .status()
+            .map_err(|e| fail(format!("cargo build hearth-vendor: {e}")))?;
+        if !status.success() {
+            return Err(fail(format!("cargo build hearth-vendor: {status}")));
+        }
+    }
+    Ok(bin)
+}
+
+/// Runs `hearth-vendor init` into `world_dir/vendor-service`, listening on a loopback port
+/// that is free now; the port stays in its config for every later start.
+fn init_vendor_service(bin: &Path, world_dir: &Path) -> Result<VendorService, E2eError> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| fail(format!("no free loopback port for the vendor service: {e}")))?
+        .port();
+    let dir = world_dir.join("vendor-service");
+    let out = std::process::Command::new(bin)
+        .args(["init", "--listen", &format!("127.0.0.1:{port}"), "--dir"])
+        .arg(&dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .map_err(|e| fail(format!("could not run {} init: {e}", bin.display())))?;
+    if !out.status.success() {
+        return Err(fail(format!(
+            "hearth-vendor init exited with {}:\n{}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )));
+    }
+    let entry = dir.join("catalogue").join(format!("{DEVICE_MODEL}.toml"));
+    if !entry.is_file() {
+        return Err(fail(format!(
+            "the vendor service's catalogue has no entry for the world's model ({} is missing)",
+            entry.display()
+        )));
+    }
+    Ok(VendorService {
+        dir,
+        log: world_dir.join("vendor-service.log"),
+        running: None,
+    })
+}
+
+/// Appends `line` to the open log `file`.
+fn append_line(file: &mut std::fs::File, path: &Path, line: &str) -> Result<(), E2eError> {
+    use std::io::Write as _;
+    writeln!(file, "{line}").map_err(|e| fail(format!("{}: {e}", path.display())))
 }
 
 /// `HEARTH_REFDEVICE_BIN`, else `target/<profile>/hearth-refdevice` beside this test's
@@ -300,6 +395,7 @@ impl World {
             devices: minted,
             sim: Some(sim),
             radio,
+            vendor_service: None,
             runtime: Some(runtime),
         };
         for index in 0..world.devices.len() {
@@ -332,10 +428,11 @@ impl World {
 
     /// The environment the app needs to live in this world, for
     /// [`crate::App::launch_with`]: `DBUS_SYSTEM_BUS_ADDRESS` (the radio's bus),
-    /// `HEARTH_VENDOR_PROFILE` (the test vendor's profile, with the vendor root key) and
-    /// `HEARTH_KEYRING=keyutils` (the keyring this process opened).
+    /// `HEARTH_VENDOR_PROFILE` (the test vendor's profile, with the vendor root key),
+    /// `HEARTH_KEYRING=keyutils` (the keyring this process opened) and, once the vendor
+    /// service has been started, `HEARTH_VENDOR_SERVICE` (its client profile).
     pub fn app_env(&self) -> Vec<(String, String)> {
-        vec![
+        let mut env = vec![
             (
                 "DBUS_SYSTEM_BUS_ADDRESS".to_owned(),
                 self.bus_address().to_owned(),
@@ -348,7 +445,11 @@ impl World {
                 hearth_keystore::BACKEND_ENV.to_owned(),
                 Backend::Keyutils.name().to_owned(),
             ),
-        ]
+        ];
+        if let Some(profile) = self.vendor_service_profile() {
+            env.push((VENDOR_SERVICE_ENV.to_owned(), profile.display().to_string()));
+        }
+        env
     }
 
     /// The private bus's address.
@@ -633,6 +734,216 @@ impl World {
         }
     }
 
+    // ----- the vendor service ---------------------------------------------------------------
+
+    /// Starts the vendor service (`hearth-vendor serve`, SQLite in its folder) and returns once
+    /// it logs that it is listening. The first call runs `hearth-vendor init` into
+    /// `<world dir>/vendor-service` on a free loopback port; later calls (after
+    /// [`World::stop_vendor_service`]) serve the same config, port and database again. Its
+    /// log (standard output and error, every start) is [`World::vendor_service_log`].
+    ///
+    /// # Errors
+    /// It is already running; `init` failed; the service exited or did not listen within
+    /// [`STEP`] (its log is in the message: a port still taken shows there).
+    pub fn start_vendor_service(&mut self) -> Result<(), E2eError> {
+        if self
+            .vendor_service
+            .as_ref()
+            .is_some_and(|s| s.running.is_some())
+        {
+            return Err(fail("the vendor service is already running"));
+        }
+        let bin = vendor_service_binary()?;
+        let service = match self.vendor_service.take() {
+            Some(service) => service,
+            None => init_vendor_service(&bin, self.dir.path())?,
+        };
+        let started = self.serve_vendor_service(&bin, &service);
+        let log = service.log.clone();
+        // Kept (not running) even when the start fails: the folder and port stay the world's.
+        self.vendor_service = Some(service);
+        match self.wait_for_vendor_service(started?) {
+            Ok(process) => {
+                if let Some(service) = self.vendor_service.as_mut() {
+                    service.running = Some(process);
+                }
+                Ok(())
+            }
+            Err(e) => Err(fail(format!(
+                "{e}; the vendor service's log ({}):\n{}",
+                log.display(),
+                std::fs::read_to_string(&log).unwrap_or_default()
+            ))),
+        }
+    }
+
+    /// Spawns `hearth-vendor serve` for `service`, its standard output piped (read by
+    /// [`World::wait_for_vendor_service`]), its standard error appended to the log.
+    fn serve_vendor_service(
+        &self,
+        bin: &Path,
+        service: &VendorService,
+    ) -> Result<tokio::process::Child, E2eError> {
+        let stderr = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&service.log)
+            .map_err(|e| fail(format!("{}: {e}", service.log.display())))?;
+        // tokio's child reaper needs the runtime to be entered.
+        let _entered = self.runtime.as_ref().map(tokio::runtime::Runtime::enter);
+        tokio::process::Command::new(bin)
+            .arg("serve")
+            .arg("--config")
+            .arg(service.dir.join("config.toml"))
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(stderr)
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| fail(format!("could not start {} serve: {e}", bin.display())))
+    }
+
+    /// Copies the service's output into its log until the ready line (within [`STEP`]),
+    /// then leaves a task copying the rest.
+    fn wait_for_vendor_service(
+        &self,
+        mut child: tokio::process::Child,
+    ) -> Result<VendorServiceProcess, E2eError> {
+        use tokio::io::AsyncBufReadExt as _;
+        let path = self
+            .vendor_service
+            .as_ref()
+            .map(|s| s.log.clone())
+            .ok_or_else(|| fail("the vendor service was not initialised"))?;
+        let mut log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| fail(format!("{}: {e}", path.display())))?;
+        let Some(stdout) = child.stdout.take() else {
+            return Err(fail("the vendor service's output is not piped"));
+        };
+        let mut lines = tokio::io::BufReader::new(stdout).lines();
+        let listening = self.block_on(within("the vendor service to listen", async {
+            while let Some(line) = lines
+                .next_line()
+                .await
+                .map_err(|e| fail(format!("reading the vendor service's output: {e}")))?
+            {
+                append_line(&mut log, &path, &line)?;
+                if line.contains(VENDOR_SERVICE_READY_LINE) {
+                    return Ok(true);
+                }
+            }
+            Ok::<_, E2eError>(false)
+        }));
+        let listening = match listening {
+            Ok(Ok(listening)) => listening,
+            Ok(Err(e)) | Err(e) => {
+                let _ = self.block_on(within("the vendor service to exit", async {
+                    let _ = child.start_kill();
+                    child.wait().await
+                }));
+                return Err(e);
+            }
+        };
+        if !listening {
+            let status = self
+                .block_on(within("the vendor service to exit", child.wait()))?
+                .map_err(|e| fail(format!("waiting for the vendor service: {e}")))?;
+            return Err(fail(format!(
+                "the vendor service exited with {status} before it listened"
+            )));
+        }
+        let runtime = self
+            .runtime
+            .as_ref()
+            .ok_or_else(|| fail("the world's runtime is gone"))?;
+        let copier = runtime.spawn(async move {
+            while let Some(line) = lines
+                .next_line()
+                .await
+                .map_err(|e| fail(format!("reading the vendor service's output: {e}")))?
+            {
+                append_line(&mut log, &path, &line)?;
+            }
+            Ok(())
+        });
+        Ok(VendorServiceProcess { child, copier })
+    }
+
+    /// Stops the vendor service with SIGTERM (its graceful shutdown) and checks that it
+    /// exited cleanly; its folder, port and database stay for [`World::start_vendor_service`].
+    ///
+    /// # Errors
+    /// It is not running; it did not exit cleanly within [`STEP`].
+    pub fn stop_vendor_service(&mut self) -> Result<(), E2eError> {
+        let VendorServiceProcess { mut child, copier } = self
+            .vendor_service
+            .as_mut()
+            .and_then(|s| s.running.take())
+            .ok_or_else(|| fail("the vendor service is not running"))?;
+        let status = self.block_on(within("the vendor service to exit", async {
+            if let Some(pid) = child.id() {
+                let sent = tokio::process::Command::new("kill")
+                    .args(["-TERM", &pid.to_string()])
+                    .status()
+                    .await
+                    .map_err(|e| fail(format!("kill -TERM {pid}: {e}")))?;
+                if !sent.success() {
+                    return Err(fail(format!("kill -TERM {pid}: {sent}")));
+                }
+            }
+            let status = child
+                .wait()
+                .await
+                .map_err(|e| fail(format!("waiting for the vendor service: {e}")))?;
+            // The output ends with the process: the log is complete once the copier ends.
+            copier
+                .await
+                .map_err(|e| fail(format!("the vendor service's log copier: {e}")))??;
+            Ok(status)
+        }))??;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(fail(format!(
+                "the vendor service exited with {status}; its log:\n{}",
+                self.vendor_service_log()
+            )))
+        }
+    }
+
+    /// The vendor service's client profile (`vendor-profile.json`: its URL, CA and catalogue
+    /// key), what [`VENDOR_SERVICE_ENV`] names; `None` before it was first started.
+    pub fn vendor_service_profile(&self) -> Option<PathBuf> {
+        self.vendor_service
+            .as_ref()
+            .map(|s| s.dir.join("vendor-profile.json"))
+    }
+
+    /// The vendor service's folder (`config.toml`, `catalogue/`, keys, database); `None`
+    /// before it was first started.
+    pub fn vendor_service_dir(&self) -> Option<&Path> {
+        self.vendor_service.as_ref().map(|s| s.dir.as_path())
+    }
+
+    /// Whether the vendor service is running.
+    pub fn vendor_service_running(&self) -> bool {
+        self.vendor_service
+            .as_ref()
+            .is_some_and(|s| s.running.is_some())
+    }
+
+    /// Everything the vendor service has logged, over all its starts (empty if none yet).
+    pub fn vendor_service_log(&self) -> String {
+        self.vendor_service
+            .as_ref()
+            .and_then(|s| std::fs::read_to_string(&s.log).ok())
+            .unwrap_or_default()
+    }
+
     // ----- the keyring --------------------------------------------------------------------
 
     /// The secret half of the owner key the app stored for `device_id` (the app's id for the
@@ -650,17 +961,23 @@ impl World {
         }
     }
 
-    /// Stops the devices, then the radio and the bus, and removes the world's folder.
+    /// Stops the vendor service (if running) and the devices, then the radio and the bus,
+    /// and removes the world's folder.
     ///
     /// # Errors
-    /// A device did not exit cleanly, or the radio could not be stopped; everything is
-    /// stopped regardless.
+    /// The vendor service or a device did not exit cleanly, or the radio could not be
+    /// stopped; everything is stopped regardless.
     pub fn down(mut self) -> Result<(), E2eError> {
         self.shut_down()
     }
 
     fn shut_down(&mut self) -> Result<(), E2eError> {
         let mut problems = Vec::new();
+        if self.vendor_service_running()
+            && let Err(e) = self.stop_vendor_service()
+        {
+            problems.push(e.0);
+        }
         for index in 0..self.processes.len() {
             if self.processes.get(index).is_some_and(Option::is_some)
                 && let Err(e) = self.stop_device(index)
