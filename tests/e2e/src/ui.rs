@@ -51,12 +51,22 @@ impl Ui<'_> {
             .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
     }
 
+    /// Clicks `css` once it is enabled (a busy button is disabled, and a click on it
+    /// would be lost, as it would for a person).
     pub async fn click(&self, css: &str) {
-        self.element(css)
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let element = self.element(css).await;
+            if element.is_enabled().await.unwrap_or(false) {
+                element
+                    .click()
+                    .await
+                    .unwrap_or_else(|e| panic!("click {css}: {e}"));
+                return;
+            }
+            assert!(Instant::now() < deadline, "{css} stayed disabled");
+            self.next_frame().await;
+        }
     }
 
     /// Replaces the field's text as a person would: select all, then type.

@@ -78,7 +78,11 @@ fn launch(world: &World) -> Result<App, E2eError> {
 
 #[test]
 fn a_typed_code_sets_the_plug_up_and_the_diagnostics_hold_nothing_personal() {
-    let world = World::up(1).expect("the world comes up");
+    let mut world = World::up(1).expect("the world comes up");
+    // The maker's service too, so the pages show the support period as a user sees it.
+    world
+        .start_vendor_service()
+        .expect("the vendor service starts");
     let device = world.device(0).expect("one device").clone();
     let app = launch(&world).expect("the app window comes up in the world");
     world.block_on(async {
