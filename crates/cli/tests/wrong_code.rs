@@ -18,7 +18,7 @@ fn a_wrong_code_then_the_right_one() {
         let sentence = wrong.stderr.lines().last().unwrap_or_default();
         assert_eq!(
             sentence,
-            "hearth: That setup code is wrong. You have 19 attempts left. [flow.wrong_code]",
+            "hearth: That setup code is wrong. Attempts left: 19. [flow.wrong_code]",
             "{wrong:?}"
         );
         assert!(
