@@ -17,8 +17,7 @@ fn a_wrong_code_then_the_right_one() {
         assert_eq!(wrong.code, 4, "{wrong:?}");
         let sentence = wrong.stderr.lines().last().unwrap_or_default();
         assert_eq!(
-            sentence,
-            "hearth: That setup code is wrong. Attempts left: 19. [flow.wrong_code]",
+            sentence, "hearth: That setup code is wrong. Attempts left: 19. [flow.wrong_code]",
             "{wrong:?}"
         );
         assert!(
