@@ -61,8 +61,12 @@ pub struct Companion<T: Transport> {
     store: DeviceStore,
     opener: FlowsOpener<T>,
     flows: tokio::sync::Mutex<Option<Arc<Flows<T>>>>,
-    /// One setup at a time: a second would compete for the same radio.
+    /// One setup at a time: a second is refused at once rather than queued.
     setup_running: tokio::sync::Mutex<()>,
+    /// One radio conversation at a time (set-up, status, plug, Wi-Fi, forget): the
+    /// background check at start and a person's click queue instead of competing for the
+    /// adapter.
+    radio: tokio::sync::Mutex<()>,
     vendor: Result<VendorRoot, FlowError>,
     clock: Box<dyn Clock>,
     live: Mutex<HashMap<String, Live>>,
@@ -148,6 +152,7 @@ impl<T: Transport + 'static> Companion<T> {
             opener,
             flows: tokio::sync::Mutex::new(None),
             setup_running: tokio::sync::Mutex::new(()),
+            radio: tokio::sync::Mutex::new(()),
             vendor,
             clock,
             live: Mutex::new(HashMap::new()),
@@ -302,6 +307,7 @@ impl<T: Transport + 'static> Companion<T> {
             .as_ref()
             .map_err(|e| self.failed("setup", e))?
             .clone();
+        let _radio = self.radio.lock().await;
         let flows = self.flows().await.map_err(|e| self.failed("setup", &e))?;
         let wifi = WifiCredentials {
             ssid: request.wifi_ssid.clone(),
@@ -407,6 +413,7 @@ impl<T: Transport + 'static> Companion<T> {
     /// The device is unknown or the app's database failed; an unreachable device is not an
     /// error here: its view says so.
     pub async fn refresh(&self, device_id: &str) -> Result<DeviceView, ErrorDto> {
+        let _radio = self.radio.lock().await;
         let flows = self.flows().await.map_err(|e| self.failed("status", &e))?;
         self.update(device_id, |l| l.connection = Some(Connection::Checking));
         self.publish().await;
@@ -431,8 +438,10 @@ impl<T: Transport + 'static> Companion<T> {
     /// # Errors
     /// Any flow failure as its DTO; the view keeps it as `last_error` too.
     pub async fn set_plug(&self, device_id: &str, on: bool) -> Result<DeviceView, ErrorDto> {
+        let radio = self.radio.lock().await;
         let flows = self.flows().await.map_err(|e| self.failed("plug", &e))?;
         let result = flows.set_plug(device_id, on).await;
+        drop(radio);
         let outcome = match result {
             Ok(state) => {
                 self.update(device_id, |l| {
@@ -469,6 +478,7 @@ impl<T: Transport + 'static> Companion<T> {
         device_id: &str,
         request: WifiRequest,
     ) -> Result<DeviceView, ErrorDto> {
+        let _radio = self.radio.lock().await;
         let flows = self.flows().await.map_err(|e| self.failed("wifi", &e))?;
         let wifi = WifiCredentials {
             ssid: request.wifi_ssid,
@@ -498,8 +508,10 @@ impl<T: Transport + 'static> Companion<T> {
     /// # Errors
     /// [`ErrorCode::ForgetUnreachable`] and other flow failures.
     pub async fn forget(&self, device_id: &str) -> Result<(), ErrorDto> {
+        let radio = self.radio.lock().await;
         let flows = self.flows().await.map_err(|e| self.failed("forget", &e))?;
         let result = flows.forget(device_id, false).await;
+        drop(radio);
         if result.is_ok() {
             lock(&self.live).remove(device_id);
         }

@@ -391,6 +391,15 @@ fn bluetooth_off_out_of_range_a_dropped_link_and_a_wrong_passphrase_are_each_fix
     world.down().expect("the world stops cleanly");
 }
 
+/// The name a device gives itself: what the app keeps when the name field stays empty.
+fn device_name(world: &World) -> String {
+    let devices = remembered(&world.home());
+    devices
+        .first()
+        .map(|(_, name)| name.clone())
+        .expect("one device")
+}
+
 #[test]
 fn the_whole_set_up_works_with_the_keyboard_alone() {
     use fantoccini::key::Key;
@@ -431,6 +440,26 @@ fn the_whole_set_up_works_with_the_keyboard_alone() {
         ui.press(&Key::Enter).await;
         ui.expect_attribute("#plug-state", "data-plug", "on").await;
         assert!(world.status(0).await.expect("status").plug_on);
+        // Forget: asked once, the focus on the answer, then the device is reset and gone.
+        ui.tab_to("forget").await;
+        ui.press(&Key::Enter).await;
+        ui.expect_text(
+            "#forget-question",
+            &en_with("device-forget-confirm", &[("name", &device_name(&world))]),
+        )
+        .await;
+        ui.tab_to("forget-yes").await;
+        ui.press(&Key::Enter).await;
+        ui.element("#forgotten").await;
+        let status = world.status(0).await.expect("status");
+        assert!(
+            !status.has_owner && status.pairing_open,
+            "reset: {status:?}"
+        );
+        assert!(remembered(&world.home()).is_empty());
+        app.open(Screen::Home).await.expect("Home");
+        ui.expect_text("#empty-title", &en("home-empty-title"))
+            .await;
         app.quit().await.expect("quit");
     });
     world.down().expect("the world stops cleanly");
