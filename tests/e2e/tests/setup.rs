@@ -499,3 +499,49 @@ fn with_no_bluetooth_adapter_the_window_says_so() {
     });
     world.down().expect("the world stops cleanly");
 }
+
+#[test]
+fn in_every_shipped_language_the_set_up_speaks_it_and_passes_axe() {
+    use hearth_e2e::message;
+    let world = World::up(1).expect("the world comes up");
+    let device = world.device(0).expect("one device").clone();
+    let app = launch(&world).expect("the app window comes up in the world");
+    world.block_on(async {
+        let ui = Ui {
+            app: &app,
+            shots: screenshots(),
+        };
+        for lang in ["de", "fr", "es"] {
+            let say = |id: &str| message(lang, id).unwrap_or_else(|e| panic!("{lang}: {e:?}"));
+            app.open(Screen::Settings).await.expect("Settings");
+            app.select("#language", lang)
+                .await
+                .expect("choose the language");
+            ui.expect_text("main h1", &say("settings-title")).await;
+            app.open(Screen::Home).await.expect("Home");
+            ui.click("#setup-button").await;
+            ui.expect_text("main h1", &say("setup-code-title")).await;
+            ui.fill("#setup-code", &typo_of(&device.manual_code)).await;
+            ui.expect_text("#code-status", &say("setup-code-typo"))
+                .await;
+            ui.check(&format!("setup-1-code-typo-{lang}")).await;
+            ui.fill("#setup-code", &device.qr_payload).await;
+            ui.expect_text("#code-status", &say("setup-code-ok")).await;
+            ui.click("#code-continue").await;
+            ui.expect_text("main h1", &say("setup-wifi-title")).await;
+            ui.check(&format!("setup-2-wifi-{lang}")).await;
+            // A failure state in the language, without touching the device: Bluetooth off.
+            ui.fill_wifi(world.wifi_ssid(), world.wifi_passphrase(), "")
+                .await;
+            world.set_bluetooth(false).await.expect("Bluetooth off");
+            ui.click("#setup-start").await;
+            ui.expect_text("main h1", &say("setup-failed-title")).await;
+            ui.expect_text(".error p:last-child", &say("flow-error-bluetooth-off"))
+                .await;
+            ui.check(&format!("setup-bluetooth-off-{lang}")).await;
+            world.set_bluetooth(true).await.expect("Bluetooth on");
+        }
+        app.quit().await.expect("quit");
+    });
+    world.down().expect("the world stops cleanly");
+}
