@@ -5,10 +5,7 @@
 use std::path::Path;
 
 use serde::Serialize;
-use sqlx::{
-    Row,
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions},
-};
+use sqlx::{Row, sqlite::SqlitePool};
 use ts_rs::TS;
 
 use crate::CoreError;
@@ -32,17 +29,9 @@ pub struct DeviceStore {
 impl DeviceStore {
     /// Opens (creating if needed) `hearth.db` in `data_dir` and migrates it.
     pub async fn open(data_dir: &Path) -> Result<Self, CoreError> {
-        let options = SqliteConnectOptions::new()
-            .filename(data_dir.join("hearth.db"))
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool: crate::database::open(data_dir, 4).await?,
+        })
     }
 
     /// Every device, in the order they were added.

@@ -3,6 +3,7 @@
 //! window.
 
 pub mod about;
+mod database;
 pub mod devices;
 pub mod diagnostics;
 pub mod error;

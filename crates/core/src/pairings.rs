@@ -6,10 +6,7 @@
 
 use std::path::Path;
 
-use sqlx::{
-    Row,
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions},
-};
+use sqlx::{Row, sqlite::SqlitePool};
 
 use crate::CoreError;
 
@@ -39,17 +36,9 @@ impl PairingStore {
     /// # Errors
     /// [`CoreError::Devices`] or [`CoreError::Migrate`].
     pub async fn open(data_dir: &Path) -> Result<Self, CoreError> {
-        let options = SqliteConnectOptions::new()
-            .filename(data_dir.join("hearth.db"))
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(2)
-            .connect_with(options)
-            .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool: crate::database::open(data_dir, 2).await?,
+        })
     }
 
     /// Remembers `record`; its device row must exist.

@@ -7,10 +7,7 @@
 
 use std::path::Path;
 
-use sqlx::{
-    Row,
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions},
-};
+use sqlx::{Row, sqlite::SqlitePool};
 
 use crate::CoreError;
 
@@ -35,17 +32,9 @@ impl VendorCache {
     /// # Errors
     /// [`CoreError::Devices`] or [`CoreError::Migrate`].
     pub async fn open(data_dir: &Path) -> Result<Self, CoreError> {
-        let options = SqliteConnectOptions::new()
-            .filename(data_dir.join("hearth.db"))
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(2)
-            .connect_with(options)
-            .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool: crate::database::open(data_dir, 2).await?,
+        })
     }
 
     /// Keeps `body` as the latest answer for (`kind`, `key`), replacing any earlier one.
