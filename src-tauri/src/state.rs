@@ -2,12 +2,12 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use hearth_ble::{BtleplugConfig, BtleplugTransport};
+use hearth_ble::BtleplugTransport;
 use hearth_core::{
     CoreError, ErrorDto, devices::DeviceStore, folders::AppFolders, settings::SettingsStore,
 };
 use hearth_flows::companion::{Companion, FlowsOpener};
-use hearth_flows::{FlowConfig, FlowError, Flows, SystemClock, VendorRoot};
+use hearth_flows::{FlowError, Flows, SystemClock, VendorRoot};
 use hearth_i18n::{I18nError, Localizer};
 use hearth_keystore::{Keystore, KeystoreError};
 use hearth_support::SupportDirectory;
@@ -102,17 +102,7 @@ pub fn companion(
                 Ok(k) => k.clone(),
                 Err(e) => return Err(FlowError::from_keystore(e.clone())),
             };
-            let transport = BtleplugTransport::new(BtleplugConfig::default()).await?;
-            let rng = Box::new(rand::rand_core::UnwrapErr(rand::rngs::SysRng));
-            Flows::new(
-                transport,
-                &folders,
-                keystore,
-                Box::new(SystemClock),
-                rng,
-                FlowConfig::default(),
-            )
-            .await
+            Flows::on_system_bluetooth(&folders, keystore).await
         })
     });
     Companion::new(devices, opener, vendor, Box::new(SystemClock))

@@ -5,7 +5,7 @@ use std::path::Path;
 use hearth_ble::{BtleplugConfig, BtleplugTransport, ScanFilter, Transport};
 use hearth_core::devices::DeviceStore;
 use hearth_core::folders::AppFolders;
-use hearth_flows::{FlowConfig, FlowError, Flows, Step, SystemClock, VendorRoot, WifiCredentials};
+use hearth_flows::{FlowError, Flows, Step, VendorRoot, WifiCredentials};
 use hearth_i18n::Localizer;
 use hearth_keystore::{Keystore, KeystoreError};
 use hearth_protocol::message::Passphrase;
@@ -182,20 +182,7 @@ async fn scan(seconds: u64) -> Result<(), Failure> {
 
 /// The flows on the system's Bluetooth, `keystore` and the app database.
 async fn open_flows(keystore: Keystore) -> Result<Flows<BtleplugTransport>, Failure> {
-    let transport = BtleplugTransport::new(BtleplugConfig::default())
-        .await
-        .map_err(FlowError::from)?;
-    let folders = AppFolders::resolve();
-    let rng = Box::new(rand::rand_core::UnwrapErr(rand::rngs::SysRng));
-    Ok(Flows::new(
-        transport,
-        &folders,
-        keystore,
-        Box::new(SystemClock),
-        rng,
-        FlowConfig::default(),
-    )
-    .await?)
+    Ok(Flows::on_system_bluetooth(&AppFolders::resolve(), keystore).await?)
 }
 
 /// Resolves `query` to a remembered device and runs `body` on it, then closes `flows`.

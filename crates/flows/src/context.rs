@@ -4,7 +4,7 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use hearth_ble::{PipeConfig, Transport};
+use hearth_ble::{BtleplugConfig, BtleplugTransport, PipeConfig, Transport};
 use hearth_core::devices::{DeviceStore, DeviceSummary};
 use hearth_core::folders::AppFolders;
 use hearth_core::pairings::PairingStore;
@@ -207,5 +207,30 @@ impl<T: Transport> Flows<T> {
     pub async fn close(&self) {
         self.devices.close().await;
         self.pairings.close().await;
+    }
+}
+
+impl Flows<BtleplugTransport> {
+    /// The flows as the window and the CLI run them: the system's Bluetooth (btleplug over
+    /// BlueZ's D-Bus API, or the simulated radio), the database in `folders.data`,
+    /// `keystore`, the system clock, the OS random source and the default timeouts.
+    ///
+    /// # Errors
+    /// [`FlowError::BluetoothOff`] or [`FlowError::NoAdapter`] when there is no usable
+    /// adapter, [`FlowError::Database`].
+    pub async fn on_system_bluetooth(
+        folders: &AppFolders,
+        keystore: Keystore,
+    ) -> Result<Self, FlowError> {
+        let transport = BtleplugTransport::new(BtleplugConfig::default()).await?;
+        Self::new(
+            transport,
+            folders,
+            keystore,
+            Box::new(SystemClock),
+            Box::new(rand::rand_core::UnwrapErr(rand::rngs::SysRng)),
+            FlowConfig::default(),
+        )
+        .await
     }
 }

@@ -6,30 +6,19 @@ mod world;
 
 pub use world::*;
 
-use hearth_ble::{BtleplugConfig, BtleplugTransport};
+use hearth_ble::BtleplugTransport;
 use hearth_core::folders::AppFolders;
-use hearth_flows::{FlowConfig, Flows, SystemClock, VendorRoot, WifiCredentials};
+use hearth_flows::{Flows, VendorRoot, WifiCredentials};
 use hearth_protocol::message::Passphrase;
 
 /// The flows as the app runs them: btleplug, keyutils, SQLite under the world's home.
 pub async fn flows(world: &World) -> Flows<BtleplugTransport> {
-    let transport = within(
-        "transport",
-        BtleplugTransport::new(BtleplugConfig::default()),
+    within(
+        "flows on the radio",
+        Flows::on_system_bluetooth(&AppFolders::under(&world.home), world.keystore.clone()),
     )
     .await
-    .expect("btleplug on the radio");
-    let keystore = world.keystore.clone();
-    Flows::new(
-        transport,
-        &AppFolders::under(&world.home),
-        keystore,
-        Box::new(SystemClock),
-        Box::new(rand::rand_core::UnwrapErr(rand::rngs::SysRng)),
-        FlowConfig::default(),
-    )
-    .await
-    .expect("flows")
+    .expect("btleplug on the radio")
 }
 
 pub fn vendor(world: &World) -> VendorRoot {
