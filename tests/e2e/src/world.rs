@@ -221,31 +221,6 @@ fn mint_devices(dir: &Path, count: usize) -> Result<(PathBuf, Vec<WorldDevice>),
     Ok((vendor.join("vendor-profile.json"), devices))
 }
 
-/// `HEARTH_VENDOR_BIN`, else `target/<profile>/hearth-vendor` beside this test's folder,
-/// built on first use.
-fn vendor_service_binary() -> Result<PathBuf, E2eError> {
-    if let Some(path) = std::env::var_os("HEARTH_VENDOR_BIN") {
-        return Ok(PathBuf::from(path));
-    }
-    let exe = std::env::current_exe().map_err(|e| fail(format!("current exe: {e}")))?;
-    // target/<profile>/deps/<test> → target/<profile>/hearth-vendor
-    let bin = exe
-        .parent()
-        .and_then(Path::parent)
-        .map(|d| d.join("hearth-vendor"))
-        .ok_or_else(|| fail(format!("{} has no target folder", exe.display())))?;
-    if !bin.exists() {
-        let status = std::process::Command::new(option_env!("CARGO").unwrap_or("cargo"))
-            .args(["build", "-p", "hearth-vendor", "--bin", "hearth-vendor"])
-            .status()
-            .map_err(|e| fail(format!("cargo build hearth-vendor: {e}")))?;
-        if !status.success() {
-            return Err(fail(format!("cargo build hearth-vendor: {status}")));
-        }
-    }
-    Ok(bin)
-}
-
 /// Runs `hearth-vendor init` into `world_dir/vendor-service`, listening on a loopback port
 /// that is free now; the port stays in its config for every later start.
 fn init_vendor_service(bin: &Path, world_dir: &Path) -> Result<VendorService, E2eError> {
@@ -288,35 +263,29 @@ fn append_line(file: &mut std::fs::File, path: &Path, line: &str) -> Result<(), 
     writeln!(file, "{line}").map_err(|e| fail(format!("{}: {e}", path.display())))
 }
 
-/// `HEARTH_REFDEVICE_BIN`, else `target/<profile>/hearth-refdevice` beside this test's
-/// folder, built on first use.
-fn refdevice_binary() -> Result<PathBuf, E2eError> {
-    if let Some(path) = std::env::var_os("HEARTH_REFDEVICE_BIN") {
+/// A workspace binary beside this test's own target folder (`target/<profile>/<bin>`), or
+/// the path in `env` when set; built with cargo if it is missing.
+fn workspace_binary(env: &str, package: &str, bin: &str) -> Result<PathBuf, E2eError> {
+    if let Some(path) = std::env::var_os(env) {
         return Ok(PathBuf::from(path));
     }
     let exe = std::env::current_exe().map_err(|e| fail(format!("current exe: {e}")))?;
-    // target/<profile>/deps/<test> → target/<profile>/hearth-refdevice
-    let bin = exe
+    // target/<profile>/deps/<test> → target/<profile>/<bin>
+    let path = exe
         .parent()
         .and_then(Path::parent)
-        .map(|d| d.join("hearth-refdevice"))
+        .map(|d| d.join(bin))
         .ok_or_else(|| fail(format!("{} has no target folder", exe.display())))?;
-    if !bin.exists() {
+    if !path.exists() {
         let status = std::process::Command::new(option_env!("CARGO").unwrap_or("cargo"))
-            .args([
-                "build",
-                "-p",
-                "hearth-reference-device",
-                "--bin",
-                "hearth-refdevice",
-            ])
+            .args(["build", "-p", package, "--bin", bin])
             .status()
-            .map_err(|e| fail(format!("cargo build hearth-refdevice: {e}")))?;
+            .map_err(|e| fail(format!("cargo build {bin}: {e}")))?;
         if !status.success() {
-            return Err(fail(format!("cargo build hearth-refdevice: {status}")));
+            return Err(fail(format!("cargo build {bin}: {status}")));
         }
     }
-    Ok(bin)
+    Ok(path)
 }
 
 impl World {
@@ -356,7 +325,11 @@ impl World {
         .map_err(|e| fail(format!("{}: {e}", wifi_networks.display())))?;
         std::fs::create_dir_all(dir.path().join("home"))
             .map_err(|e| fail(format!("home folder: {e}")))?;
-        let refdevice = refdevice_binary()?;
+        let refdevice = workspace_binary(
+            "HEARTH_REFDEVICE_BIN",
+            "hearth-reference-device",
+            "hearth-refdevice",
+        )?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -753,7 +726,7 @@ impl World {
         {
             return Err(fail("the vendor service is already running"));
         }
-        let bin = vendor_service_binary()?;
+        let bin = workspace_binary("HEARTH_VENDOR_BIN", "hearth-vendor", "hearth-vendor")?;
         let service = match self.vendor_service.take() {
             Some(service) => service,
             None => init_vendor_service(&bin, self.dir.path())?,
