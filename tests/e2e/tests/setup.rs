@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use hearth_e2e::ui::{Ui, en, en_with, screenshots};
 use hearth_e2e::world::{Command, World};
-use hearth_e2e::{App, E2eError, Screen};
+use hearth_e2e::{App, Screen};
 
 /// The label's manual code with its check digit changed: a typo.
 fn typo_of(manual: &str) -> String {
@@ -72,8 +72,25 @@ fn remembered(home: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
-fn launch(world: &World) -> Result<App, E2eError> {
-    world.block_on(App::launch_with(&world.home(), &world.app_env()))
+/// Launches the app into `world` with `env`, runs `body` on its window and quits the app;
+/// returns what `body` returned. The app's files stay until the world goes down.
+fn in_window<T>(
+    world: &World,
+    env: &[(String, String)],
+    body: impl AsyncFnOnce(&World, &Ui<'_>) -> T,
+) -> T {
+    let app = world
+        .block_on(App::launch_with(&world.home(), env))
+        .expect("the app window comes up in the world");
+    let out = world.block_on(async {
+        let ui = Ui {
+            app: &app,
+            shots: screenshots(),
+        };
+        body(world, &ui).await
+    });
+    world.block_on(app.quit()).expect("quit");
+    out
 }
 
 #[test]
@@ -84,12 +101,8 @@ fn a_typed_code_sets_the_plug_up_and_the_diagnostics_hold_nothing_personal() {
         .start_vendor_service()
         .expect("the vendor service starts");
     let device = world.device(0).expect("one device").clone();
-    let app = launch(&world).expect("the app window comes up in the world");
-    world.block_on(async {
-        let ui = Ui {
-            app: &app,
-            shots: screenshots(),
-        };
+    let env = world.app_env();
+    let (home, key, passphrase) = in_window(&world, &env, async |world, ui| {
         // Decision 1: the code. A typo is caught as it is typed, before any radio work.
         ui.click("#setup-button").await;
         ui.heading("setup-code-title").await;
@@ -148,7 +161,7 @@ fn a_typed_code_sets_the_plug_up_and_the_diagnostics_hold_nothing_personal() {
         ui.check("device-en").await;
 
         // Home lists it with its state, pushed from Rust (no reload, no polling).
-        app.open(Screen::Home).await.expect("Home");
+        ui.app.open(Screen::Home).await.expect("Home");
         ui.expect_text(
             "[data-device='Living room plug'] .state",
             &format!(
@@ -161,7 +174,7 @@ fn a_typed_code_sets_the_plug_up_and_the_diagnostics_hold_nothing_personal() {
         ui.check("home-device-en").await;
 
         // About → Copy diagnostics: what support sees holds nothing personal.
-        app.open(Screen::About).await.expect("About");
+        ui.app.open(Screen::About).await.expect("About");
         ui.click("#copy-diagnostics").await;
         ui.element("#diagnostics-report").await;
         let report = ui.value("#diagnostics-report").await;
@@ -197,25 +210,31 @@ fn a_typed_code_sets_the_plug_up_and_the_diagnostics_hold_nothing_personal() {
         let head = hex(&key[..8]);
         assert!(!report.contains(&head), "part of the owner key:\n{report}");
         ui.check("about-diagnostics-en").await;
-        app.quit().await.expect("quit");
-        // The app's own logs hold no secret either.
-        let logs = std::fs::read_dir(home.join("logs")).expect("the app logs");
-        for entry in logs.flatten() {
-            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-            for (what, value) in [
-                ("Wi-Fi passphrase", world.wifi_passphrase().to_owned()),
-                ("manual code", device.manual_code.clone()),
-                ("QR payload", device.qr_payload.clone()),
-                ("owner key", hex(&key)),
-            ] {
-                assert!(
-                    !text.contains(value.as_str()),
-                    "{} holds the {what}",
-                    entry.path().display()
-                );
-            }
-        }
+        (home, key, world.wifi_passphrase().to_owned())
     });
+    // The app's own logs, complete now it has quit, hold no secret either.
+    let logs = std::fs::read_dir(home.join("logs")).expect("the app logs");
+    let mut logged = String::new();
+    for entry in logs.flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        logged.push_str(&text);
+        for (what, value) in [
+            ("Wi-Fi passphrase", passphrase.clone()),
+            ("manual code", device.manual_code.clone()),
+            ("QR payload", device.qr_payload.clone()),
+            ("owner key", hex(&key)),
+        ] {
+            assert!(
+                !text.contains(value.as_str()),
+                "{} holds the {what}",
+                entry.path().display()
+            );
+        }
+    }
+    assert!(
+        logged.contains("starting"),
+        "the scan read the app's real log:\n{logged}"
+    );
     world.down().expect("the world stops cleanly");
 }
 
@@ -228,12 +247,8 @@ fn a_wrong_code_then_the_label_photo_and_a_lockout_lifted_by_the_button() {
     let world = World::up(2).expect("the world comes up");
     let first = world.device(0).expect("device 0").clone();
     let second = world.device(1).expect("device 1").clone();
-    let app = launch(&world).expect("the app window comes up in the world");
-    world.block_on(async {
-        let ui = Ui {
-            app: &app,
-            shots: screenshots(),
-        };
+    let env = world.app_env();
+    in_window(&world, &env, async |world, ui| {
         // A well-formed but wrong code: the device answers, the window says how many
         // attempts are left and offers to change the code.
         ui.start_with_code(&wrong_code(&first.qr_payload, true))
@@ -278,7 +293,7 @@ fn a_wrong_code_then_the_label_photo_and_a_lockout_lifted_by_the_button() {
             "set-up from a label photo: {:?} from the Wi-Fi page to the done page",
             started.elapsed()
         );
-        app.open(Screen::Home).await.expect("Home");
+        ui.app.open(Screen::Home).await.expect("Home");
 
         // Brute force on the second device: every wrong attempt costs a growing delay on the
         // device (skipped with its clock), until only its button lets pairing go on.
@@ -319,15 +334,14 @@ fn a_wrong_code_then_the_label_photo_and_a_lockout_lifted_by_the_button() {
             pressed.pairing_open && pressed.failed_attempts == 0,
             "{pressed:?}"
         );
-        app.open(Screen::Home).await.expect("Home");
+        ui.app.open(Screen::Home).await.expect("Home");
         ui.start_with_code(&second.qr_payload).await;
         ui.fill_wifi(world.wifi_ssid(), world.wifi_passphrase(), "")
             .await;
         ui.click("#setup-start").await;
         ui.heading("setup-done-title").await;
-        app.quit().await.expect("quit");
+        assert_eq!(remembered(&world.home()).len(), 2);
     });
-    assert_eq!(remembered(&world.home()).len(), 2);
     world.down().expect("the world stops cleanly");
 }
 
@@ -335,12 +349,8 @@ fn a_wrong_code_then_the_label_photo_and_a_lockout_lifted_by_the_button() {
 fn bluetooth_off_out_of_range_a_dropped_link_and_a_wrong_passphrase_are_each_fixed() {
     let world = World::up(1).expect("the world comes up");
     let device = world.device(0).expect("one device").clone();
-    let app = launch(&world).expect("the app window comes up in the world");
-    world.block_on(async {
-        let ui = Ui {
-            app: &app,
-            shots: screenshots(),
-        };
+    let env = world.app_env();
+    in_window(&world, &env, async |world, ui| {
         ui.start_with_code(&device.qr_payload).await;
         ui.fill_wifi(world.wifi_ssid(), "not the passphrase", "Desk lamp")
             .await;
@@ -386,7 +396,6 @@ fn bluetooth_off_out_of_range_a_dropped_link_and_a_wrong_passphrase_are_each_fix
             &en_with("setup-done-body", &[("name", "Desk lamp")]),
         )
         .await;
-        app.quit().await.expect("quit");
     });
     world.down().expect("the world stops cleanly");
 }
@@ -405,12 +414,8 @@ fn the_whole_set_up_works_with_the_keyboard_alone() {
     use fantoccini::key::Key;
     let world = World::up(1).expect("the world comes up");
     let device = world.device(0).expect("one device").clone();
-    let app = launch(&world).expect("the app window comes up in the world");
-    world.block_on(async {
-        let ui = Ui {
-            app: &app,
-            shots: None,
-        };
+    let env = world.app_env();
+    in_window(&world, &env, async |world, ui| {
         ui.heading("home-title").await;
         ui.tab_to("setup-button").await;
         ui.press(&Key::Enter).await;
@@ -445,7 +450,7 @@ fn the_whole_set_up_works_with_the_keyboard_alone() {
         ui.press(&Key::Enter).await;
         ui.expect_text(
             "#forget-question",
-            &en_with("device-forget-confirm", &[("name", &device_name(&world))]),
+            &en_with("device-forget-confirm", &[("name", &device_name(world))]),
         )
         .await;
         ui.tab_to("forget-yes").await;
@@ -457,10 +462,9 @@ fn the_whole_set_up_works_with_the_keyboard_alone() {
             "reset: {status:?}"
         );
         assert!(remembered(&world.home()).is_empty());
-        app.open(Screen::Home).await.expect("Home");
+        ui.app.open(Screen::Home).await.expect("Home");
         ui.expect_text("#empty-title", &en("home-empty-title"))
             .await;
-        app.quit().await.expect("quit");
     });
     world.down().expect("the world stops cleanly");
 }
@@ -481,21 +485,13 @@ fn with_no_bluetooth_adapter_the_window_says_so() {
             }
         })
         .collect();
-    let app = world
-        .block_on(App::launch_with(&world.home(), &env))
-        .expect("the app window comes up");
-    world.block_on(async {
-        let ui = Ui {
-            app: &app,
-            shots: screenshots(),
-        };
+    in_window(&world, &env, async |world, ui| {
         ui.start_with_code(&device.qr_payload).await;
         ui.fill_wifi(world.wifi_ssid(), world.wifi_passphrase(), "")
             .await;
         ui.setup_fails_with("#setup-start", &en("flow-error-no-adapter"))
             .await;
         ui.check("setup-no-adapter-en").await;
-        app.quit().await.expect("quit");
     });
     world.down().expect("the world stops cleanly");
 }
@@ -505,20 +501,17 @@ fn in_every_shipped_language_the_set_up_speaks_it_and_passes_axe() {
     use hearth_e2e::message;
     let world = World::up(1).expect("the world comes up");
     let device = world.device(0).expect("one device").clone();
-    let app = launch(&world).expect("the app window comes up in the world");
-    world.block_on(async {
-        let ui = Ui {
-            app: &app,
-            shots: screenshots(),
-        };
+    let env = world.app_env();
+    in_window(&world, &env, async |world, ui| {
         for lang in ["de", "fr", "es"] {
             let say = |id: &str| message(lang, id).unwrap_or_else(|e| panic!("{lang}: {e:?}"));
-            app.open(Screen::Settings).await.expect("Settings");
-            app.select("#language", lang)
+            ui.app.open(Screen::Settings).await.expect("Settings");
+            ui.app
+                .select("#language", lang)
                 .await
                 .expect("choose the language");
             ui.expect_text("main h1", &say("settings-title")).await;
-            app.open(Screen::Home).await.expect("Home");
+            ui.app.open(Screen::Home).await.expect("Home");
             ui.click("#setup-button").await;
             ui.expect_text("main h1", &say("setup-code-title")).await;
             ui.fill("#setup-code", &typo_of(&device.manual_code)).await;
@@ -541,7 +534,6 @@ fn in_every_shipped_language_the_set_up_speaks_it_and_passes_axe() {
             ui.check(&format!("setup-bluetooth-off-{lang}")).await;
             world.set_bluetooth(true).await.expect("Bluetooth on");
         }
-        app.quit().await.expect("quit");
     });
     world.down().expect("the world stops cleanly");
 }
