@@ -43,6 +43,8 @@ pub enum ErrorCode {
     Protocol,
     /// Another setup is already running in this app.
     Busy,
+    /// The person chose not to set the device up once they saw its support period.
+    Declined,
     // What the vendor publishes (`hearth_support::SupportError::to_dto`).
     /// No vendor service is configured (`HEARTH_VENDOR_SERVICE`), or its profile is unusable.
     SupportNotConfigured,

@@ -57,6 +57,16 @@ pub struct SupportView {
     pub from_cache: bool,
 }
 
+impl SupportView {
+    /// Whether setting up a device of this model needs the person's explicit yes: it cannot
+    /// be updated, or its security updates have ended or end soon. A model with years of
+    /// updates ahead needs no extra decision.
+    #[must_use]
+    pub fn needs_consent(&self) -> bool {
+        self.status != SupportStatus::Supported
+    }
+}
+
 /// Who uses the personal data a model produces, and for what (EN 303 645 4.8-1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct DataUseView {

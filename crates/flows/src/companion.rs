@@ -25,7 +25,7 @@ use hearth_protocol::setup_code::{SetupCode, SetupCodeError};
 
 use crate::context::{Clock, Flows};
 use crate::error::FlowError;
-use crate::pair::WifiCredentials;
+use crate::pair::{ModelGate, WifiCredentials};
 use crate::progress::Step;
 use crate::vendor::VendorRoot;
 
@@ -39,6 +39,9 @@ pub type Watcher = Box<dyn Fn(&[DeviceView]) -> bool + Send + Sync>;
 
 /// How many failures the diagnostics report keeps.
 const RECENT_ERRORS: usize = 20;
+/// How long a setup waits for the person to answer [`Companion::ask_before_pairing`]; no
+/// answer is a no, so a forgotten window never holds the radio.
+pub const ANSWER_WAIT: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
 /// The steps before pairing starts, shown in the window with the same numbering support
 /// staff use: 1 the code, 2 the Wi-Fi settings; pairing's own steps follow from 3.
@@ -75,6 +78,8 @@ pub struct Companion<T: Transport> {
     errors: Mutex<VecDeque<ErrorLine>>,
     /// Whether the adapter could be opened: `not-checked`, `available` or an error code.
     adapter: Mutex<&'static str>,
+    /// The running setup's question to the person, waiting for [`Companion::answer_setup`].
+    question: Mutex<Option<tokio::sync::oneshot::Sender<bool>>>,
 }
 
 impl<T: Transport> std::fmt::Debug for Companion<T> {
@@ -160,6 +165,7 @@ impl<T: Transport + 'static> Companion<T> {
             next_watcher: AtomicU64::new(1),
             errors: Mutex::new(VecDeque::new()),
             adapter: Mutex::new("not-checked"),
+            question: Mutex::new(None),
         }
     }
 
@@ -275,14 +281,55 @@ impl<T: Transport + 'static> Companion<T> {
         })
     }
 
-    /// Sets a device up from `request`, telling `progress` each step as it starts.
+    /// Asks the person whether the running setup goes on with a device of `model`: `notify`
+    /// gets the question (step `confirm`, numbered as the step that found the device), and
+    /// the answer comes from [`Companion::answer_setup`]. No answer within [`ANSWER_WAIT`] is a
+    /// no. For a [`ModelGate`] that asks only when it matters (the app asks about a model
+    /// whose security updates have ended, end soon, or never come).
+    pub async fn ask_before_pairing(
+        &self,
+        model: &str,
+        notify: impl FnOnce(SetupProgress),
+    ) -> bool {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        *lock(&self.question) = Some(answer);
+        let found = Step::Found {
+            name: String::new(),
+            model: String::new(),
+        };
+        notify(SetupProgress {
+            number: found.number() + ENTRY_STEPS,
+            count: Step::COUNT + ENTRY_STEPS,
+            name: "confirm".to_owned(),
+            message_id: hearth_i18n::id!("setup-confirm-title").to_owned(),
+            args: vec![("model".to_owned(), model.to_owned())],
+        });
+        let answer = tokio::time::timeout(ANSWER_WAIT, answered).await;
+        lock(&self.question).take();
+        let go_on = matches!(answer, Ok(Ok(true)));
+        tracing::info!(model, go_on, "asked before pairing");
+        go_on
+    }
+
+    /// The person's answer to the question the running setup asked
+    /// ([`Companion::ask_before_pairing`]). Returns whether a setup was waiting for it.
+    pub fn answer_setup(&self, go_on: bool) -> bool {
+        lock(&self.question)
+            .take()
+            .is_some_and(|question| question.send(go_on).is_ok())
+    }
+
+    /// Sets a device up from `request`, telling `progress` each step as it starts and asking
+    /// `gate` whether to go on once the device has named its model.
     ///
     /// # Errors
-    /// Any flow failure as its DTO; [`ErrorCode::Busy`] if a setup is already running.
+    /// Any flow failure as its DTO; [`ErrorCode::Busy`] if a setup is already running;
+    /// [`ErrorCode::Declined`] if `gate` said no.
     pub async fn set_up(
         &self,
         request: SetupRequest,
         progress: &mut (dyn FnMut(SetupProgress) + Send),
+        gate: &mut dyn ModelGate,
     ) -> Result<SetupResult, ErrorDto> {
         let Ok(_running) = self.setup_running.try_lock() else {
             return Err(ErrorDto {
@@ -328,7 +375,7 @@ impl<T: Transport + 'static> Companion<T> {
             });
         };
         let outcome = flows
-            .pair(&request.code, wifi, name, &vendor, &mut report)
+            .pair_with_gate(&request.code, wifi, name, &vendor, &mut report, gate)
             .await;
         let (device_id, wifi_error) = match outcome {
             Ok(paired) => {
@@ -356,6 +403,8 @@ impl<T: Transport + 'static> Companion<T> {
                 });
                 (id, Some(dto))
             }
+            // The person's choice, not a failure: nothing for the diagnostics report.
+            Err(e @ FlowError::Declined) => return Err(e.to_dto()),
             Err(e) => return Err(self.failed("setup", &e)),
         };
         // The plug's state is part of what Home shows; reading it is one more session.
@@ -608,5 +657,84 @@ mod tests {
             assert_eq!(error.code, ErrorCode::InvalidSetupCode, "{text}");
             assert_eq!(error.message_id, id, "{text}");
         }
+    }
+
+    /// A companion with no Bluetooth and no vendor profile: enough for the questions.
+    async fn companion(dir: &std::path::Path) -> Arc<Companion<hearth_ble::BtleplugTransport>> {
+        let store = DeviceStore::open(dir).await.expect("device store");
+        let opener: FlowsOpener<hearth_ble::BtleplugTransport> =
+            Box::new(|| Box::pin(async { Err(FlowError::BluetoothOff) }));
+        let vendor = Err(FlowError::VendorProfile {
+            reason: "none in this test".into(),
+        });
+        Arc::new(Companion::new(
+            store,
+            opener,
+            vendor,
+            Box::new(crate::context::SystemClock),
+        ))
+    }
+
+    #[tokio::test]
+    async fn a_question_before_pairing_takes_one_answer_while_it_is_asked() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let companion = companion(dir.path()).await;
+        assert!(!companion.answer_setup(true), "nothing was asked");
+
+        let (shown, on_screen) = tokio::sync::oneshot::channel();
+        let asking = tokio::spawn({
+            let companion = Arc::clone(&companion);
+            async move {
+                companion
+                    .ask_before_pairing("hearth-sensor-0", |step| {
+                        let _ = shown.send(step);
+                    })
+                    .await
+            }
+        });
+        let step = on_screen.await.expect("the question is shown");
+        assert_eq!(step.name, "confirm");
+        assert_eq!(step.number, 4, "numbered as the step that found the device");
+        assert_eq!(step.count, Step::COUNT + ENTRY_STEPS);
+        assert_eq!(step.message_id, "setup-confirm-title");
+        assert_eq!(
+            step.args,
+            vec![("model".to_owned(), "hearth-sensor-0".to_owned())]
+        );
+        assert!(companion.answer_setup(false), "the setup was waiting");
+        assert!(!asking.await.expect("task"), "the answer was no");
+        assert!(!companion.answer_setup(true), "answered already");
+
+        let (shown, on_screen) = tokio::sync::oneshot::channel();
+        let asking = tokio::spawn({
+            let companion = Arc::clone(&companion);
+            async move {
+                companion
+                    .ask_before_pairing("hearth-sensor-0", |step| {
+                        let _ = shown.send(step);
+                    })
+                    .await
+            }
+        });
+        on_screen.await.expect("asked again");
+        assert!(companion.answer_setup(true));
+        assert!(asking.await.expect("task"), "the answer was yes");
+    }
+
+    #[tokio::test]
+    async fn a_question_nobody_answers_is_a_no_after_the_wait() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let companion = companion(dir.path()).await;
+        // Paused time (after the database is open): the runtime jumps to the deadline once
+        // nothing else can run.
+        tokio::time::pause();
+        let started = tokio::time::Instant::now();
+        assert!(
+            !companion
+                .ask_before_pairing("hearth-sensor-0", |_| {})
+                .await
+        );
+        assert!(started.elapsed() >= ANSWER_WAIT);
+        assert!(!companion.answer_setup(true), "the question is gone");
     }
 }

@@ -59,6 +59,10 @@ pub enum FlowError {
     /// that set it up, or factory-reset, before it can be paired again.
     #[error("the device already has an owner")]
     AlreadyOwned,
+    /// The person chose not to set the device up after seeing what its maker promises
+    /// (before the setup code was tried, so no attempt was used).
+    #[error("setup stopped by the person before pairing")]
+    Declined,
     /// The device failed attestation or proved another identity than the one paired with.
     #[error("the device is not a genuine device of this vendor: {detail}")]
     NotGenuine {
@@ -129,6 +133,7 @@ impl FlowError {
             Self::LockedOut { .. } => "flow.locked_out",
             Self::PairingWindowClosed => "flow.pairing_window_closed",
             Self::AlreadyOwned => "flow.already_owned",
+            Self::Declined => "flow.declined",
             Self::NotGenuine { .. } => "flow.not_genuine",
             Self::NotAuthorised => "flow.not_authorised",
             Self::WifiWrongPassphrase { .. } => "flow.wifi_wrong_passphrase",
@@ -164,6 +169,7 @@ impl FlowError {
             Self::LockedOut { .. } => hearth_i18n::id!("flow-error-locked-out"),
             Self::PairingWindowClosed => hearth_i18n::id!("flow-error-pairing-window-closed"),
             Self::AlreadyOwned => hearth_i18n::id!("flow-error-already-owned"),
+            Self::Declined => hearth_i18n::id!("flow-error-declined"),
             Self::NotGenuine { maker: None, .. } => hearth_i18n::id!("flow-error-not-genuine"),
             Self::NotGenuine { maker: Some(_), .. } => {
                 hearth_i18n::id!("flow-error-not-genuine-maker")
@@ -224,6 +230,7 @@ impl FlowError {
             Self::LockedOut { .. } => ErrorCode::LockedOut,
             Self::PairingWindowClosed => ErrorCode::PairingWindowClosed,
             Self::AlreadyOwned => ErrorCode::AlreadyOwned,
+            Self::Declined => ErrorCode::Declined,
             Self::NotGenuine { .. } => ErrorCode::NotGenuine,
             Self::NotAuthorised => ErrorCode::NotAuthorised,
             Self::WifiWrongPassphrase { .. } => ErrorCode::WifiWrongPassphrase,

@@ -26,6 +26,6 @@ pub use context::{Clock, FlowConfig, Flows, SystemClock};
 pub use control::{DeviceStatus, ForgetOutcome};
 pub use error::FlowError;
 pub use owner::OwnerSession;
-pub use pair::{PairedDevice, WifiCredentials};
+pub use pair::{AlwaysProceed, BoxFuture, ModelGate, PairedDevice, WifiCredentials};
 pub use progress::Step;
 pub use vendor::VendorRoot;

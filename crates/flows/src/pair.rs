@@ -33,6 +33,30 @@ pub struct PairedDevice {
     pub ssid: String,
 }
 
+/// Asked once the device has said which model it is (step 2), before the setup code is
+/// tried: whether setup goes on. This is where the person sees what the maker promises for
+/// the model (its support period) before committing to it; stopping here uses no attempt on
+/// the device and sends it nothing. The model is the one the device claims: step 4 checks it
+/// against the device's certificate, so a device lying about it is refused before any
+/// credential reaches it.
+pub trait ModelGate: Send {
+    /// Whether to go on with a device of `model`.
+    fn proceed<'a>(&'a mut self, model: &'a str) -> BoxFuture<'a, bool>;
+}
+
+/// A boxed, sendable future (what [`ModelGate::proceed`] returns).
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// A [`ModelGate`] that always goes on (the CLI, whose person already chose by running it).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AlwaysProceed;
+
+impl ModelGate for AlwaysProceed {
+    fn proceed<'a>(&'a mut self, _model: &'a str) -> BoxFuture<'a, bool> {
+        Box::pin(std::future::ready(true))
+    }
+}
+
 /// How long a manual code's scan listens for every device sharing its 4 discriminator bits.
 const SHORT_CODE_LISTEN: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -61,6 +85,24 @@ impl<T: Transport> Flows<T> {
         name: Option<String>,
         vendor: &VendorRoot,
         progress: &mut (dyn FnMut(&Step) + Send),
+    ) -> Result<PairedDevice, FlowError> {
+        self.pair_with_gate(code, wifi, name, vendor, progress, &mut AlwaysProceed)
+            .await
+    }
+
+    /// [`Flows::pair`], asking `gate` after step 2 whether to go on with the model the device
+    /// names.
+    ///
+    /// # Errors
+    /// As [`Flows::pair`]; [`FlowError::Declined`] when `gate` says no.
+    pub async fn pair_with_gate(
+        &self,
+        code: &str,
+        wifi: WifiCredentials,
+        name: Option<String>,
+        vendor: &VendorRoot,
+        progress: &mut (dyn FnMut(&Step) + Send),
+        gate: &mut dyn ModelGate,
     ) -> Result<PairedDevice, FlowError> {
         let parsed = SetupCode::parse(code.trim()).map_err(FlowError::InvalidSetupCode)?;
         progress(&Step::Searching);
@@ -93,7 +135,9 @@ impl<T: Transport> Flows<T> {
             role: Role::Owner,
         };
         let client = PairingClient::new(&parsed, provisioning, vendor.public_key);
-        let outcome = self.run_pairing(&pipe, client, &advertised, progress).await;
+        let outcome = self
+            .run_pairing(&pipe, client, &advertised, progress, gate)
+            .await;
         let paired = match outcome {
             Ok(paired) => paired,
             Err(e) => {
@@ -145,6 +189,7 @@ impl<T: Transport> Flows<T> {
         mut client: PairingClient,
         advertised: &str,
         progress: &mut (dyn FnMut(&Step) + Send),
+        gate: &mut dyn ModelGate,
     ) -> Result<Paired, FlowError> {
         let params = pipe.request(client.start()?).await?;
         // The model the device claims; step 4 checks it against its certificate.
@@ -157,8 +202,12 @@ impl<T: Transport> Flows<T> {
         };
         progress(&Step::Found {
             name: advertised.to_owned(),
-            model,
+            model: model.clone(),
         });
+        // The device has counted nothing yet: round trip 1 only asked for its parameters.
+        if !gate.proceed(&model).await {
+            return Err(FlowError::Declined);
+        }
         progress(&Step::Pairing);
         let mut answer = params;
         let mut round_trip = 1;
