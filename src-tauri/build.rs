@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "check_setup_code",
     "decode_label_photo",
     "set_up_device",
+    "answer_setup",
     "refresh_device",
     "set_plug",
     "set_device_wifi",

@@ -73,6 +73,7 @@ flow-error-locked-until-button = Zu viele falsche Codes. Drücke die Taste am Ge
 flow-error-locked-out = Zu viele falsche Codes. Versuche es in { $seconds } Sekunden noch einmal.
 flow-error-pairing-window-closed = Das Gerät ist nicht bereit zum Koppeln. Drücke seine Taste und versuche es dann noch einmal.
 flow-error-already-owned = Dieses Gerät hat schon einen Besitzer. Entferne es in der App, mit der es eingerichtet wurde, oder setze das Gerät zurück.
+flow-error-declined = Du hast die Einrichtung beendet. Das Gerät wurde nicht verändert.
 flow-error-not-genuine = Dieses Gerät konnte nicht beweisen, dass es echt ist. Verwende es nicht.
 flow-error-not-authorised = Das Gerät nimmt diese App nicht mehr an. Vielleicht wurde es zurückgesetzt.
 flow-error-wifi-wrong-passphrase = Das Gerät ist eingerichtet, aber das WLAN-Passwort ist falsch. Gib es noch einmal ein.

@@ -73,3 +73,9 @@ about-diagnostics-select = Markiere den Bericht unten und kopiere ihn.
 about-diagnostics-label = Diagnosebericht
 device-updates-title = Sicherheitsupdates
 device-back-to-device = Zurück zum Gerät
+
+## Vor dem Koppeln: ein Gerät, dessen Sicherheitsupdates vorbei sind, bald enden oder nie kommen
+setup-confirm-title = Prüfe das vor dem Einrichten
+setup-confirm-body = Lies, was der Hersteller für dieses Gerät verspricht. Du kannst noch aufhören: Es wurde nichts an das Gerät gesendet.
+setup-confirm-go = Trotzdem einrichten
+setup-confirm-stop = Aufhören

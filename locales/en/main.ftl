@@ -73,6 +73,7 @@ flow-error-locked-until-button = Too many wrong codes. Press the button on the d
 flow-error-locked-out = Too many wrong codes. Try again in { $seconds } seconds.
 flow-error-pairing-window-closed = The device is not ready to pair. Press its button, then try again.
 flow-error-already-owned = This device already has an owner. Forget it in the app that set it up, or reset the device.
+flow-error-declined = You stopped the setup. The device was not changed.
 flow-error-not-genuine = This device could not prove it is genuine. Do not use it.
 flow-error-not-authorised = The device no longer accepts this app. It may have been reset.
 flow-error-wifi-wrong-passphrase = The device is set up, but the Wi-Fi passphrase is wrong. Enter it again.

@@ -73,3 +73,9 @@ about-diagnostics-select = Select the report below and copy it.
 about-diagnostics-label = Diagnostics report
 device-updates-title = Security updates
 device-back-to-device = Back to the device
+
+## Before pairing: a device whose security updates have ended, end soon, or never come
+setup-confirm-title = Check before you set it up
+setup-confirm-body = Read what the maker promises for this device. You can still stop: nothing has been sent to it.
+setup-confirm-go = Set it up anyway
+setup-confirm-stop = Stop

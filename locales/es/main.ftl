@@ -73,6 +73,7 @@ flow-error-locked-until-button = Demasiados códigos incorrectos. Pulsa el botó
 flow-error-locked-out = Demasiados códigos incorrectos. Vuelve a intentarlo dentro de { $seconds } segundos.
 flow-error-pairing-window-closed = El dispositivo no está listo para vincularse. Pulsa su botón y vuelve a intentarlo.
 flow-error-already-owned = Este dispositivo ya tiene propietario. Olvídalo en la aplicación con la que se configuró o restablece el dispositivo.
+flow-error-declined = Has detenido la configuración. El dispositivo no ha cambiado.
 flow-error-not-genuine = Este dispositivo no pudo demostrar que es auténtico. No lo uses.
 flow-error-not-authorised = El dispositivo ya no acepta esta aplicación. Puede que se haya restablecido.
 flow-error-wifi-wrong-passphrase = El dispositivo está configurado, pero la contraseña del wifi no es correcta. Escríbela otra vez.

@@ -73,3 +73,9 @@ about-diagnostics-select = Selecciona el informe de abajo y cópialo.
 about-diagnostics-label = Informe de diagnóstico
 device-updates-title = Actualizaciones de seguridad
 device-back-to-device = Volver al dispositivo
+
+## Antes de emparejar: un dispositivo cuyas actualizaciones de seguridad han terminado, terminan pronto o no existen
+setup-confirm-title = Revisa esto antes de configurarlo
+setup-confirm-body = Lee lo que promete el fabricante para este dispositivo. Aún puedes parar: no se le ha enviado nada.
+setup-confirm-go = Configurarlo de todos modos
+setup-confirm-stop = Parar

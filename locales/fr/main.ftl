@@ -73,6 +73,7 @@ flow-error-locked-until-button = Trop de codes faux. Appuyez sur le bouton de l�
 flow-error-locked-out = Trop de codes faux. Réessayez dans { $seconds } secondes.
 flow-error-pairing-window-closed = L’appareil n’est pas prêt pour l’association. Appuyez sur son bouton, puis réessayez.
 flow-error-already-owned = Cet appareil a déjà un propriétaire. Oubliez-le dans l’application qui l’a configuré, ou réinitialisez l’appareil.
+flow-error-declined = Vous avez arrêté la configuration. L’appareil n’a pas été modifié.
 flow-error-not-genuine = Cet appareil n’a pas pu prouver qu’il est authentique. Ne l’utilisez pas.
 flow-error-not-authorised = L’appareil n’accepte plus cette application. Il a peut-être été réinitialisé.
 flow-error-wifi-wrong-passphrase = L’appareil est configuré, mais le mot de passe du Wi-Fi est faux. Saisissez-le à nouveau.

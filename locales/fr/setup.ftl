@@ -73,3 +73,9 @@ about-diagnostics-select = Sélectionnez le rapport ci-dessous et copiez-le.
 about-diagnostics-label = Rapport de diagnostic
 device-updates-title = Mises à jour de sécurité
 device-back-to-device = Retour à l’appareil
+
+## Avant l’appairage : un appareil dont les mises à jour de sécurité sont finies, finissent bientôt ou n’existent pas
+setup-confirm-title = Vérifiez avant de le configurer
+setup-confirm-body = Lisez ce que le fabricant promet pour cet appareil. Vous pouvez encore arrêter : rien ne lui a été envoyé.
+setup-confirm-go = Le configurer quand même
+setup-confirm-stop = Arrêter

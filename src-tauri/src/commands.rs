@@ -11,6 +11,7 @@ use hearth_core::{
     },
     support::{CollectsView, SecurityContactView, SupportView},
 };
+use hearth_flows::{BoxFuture, ModelGate};
 use tauri::{Manager, State, ipc::Channel};
 
 use crate::state::{AppState, to_ui};
@@ -83,10 +84,61 @@ pub async fn set_up_device(
     request: SetupRequest,
     on_progress: Channel<SetupProgress>,
 ) -> Result<SetupResult, ErrorDto> {
+    let mut gate = SupportGate {
+        state: &state,
+        progress: on_progress.clone(),
+    };
     let mut progress = move |step: SetupProgress| {
         let _ = on_progress.send(step);
     };
-    state.companion.set_up(request, &mut progress).await
+    state
+        .companion
+        .set_up(request, &mut progress, &mut gate)
+        .await
+}
+
+/// The person's answer to the question a running setup asked (step `confirm`): whether to go
+/// on. Returns whether a setup was waiting for it.
+#[tauri::command]
+pub fn answer_setup(state: State<'_, AppState>, go_on: bool) -> bool {
+    state.companion.answer_setup(go_on)
+}
+
+/// Before the setup code is tried, asks the person about a model whose security updates have
+/// ended, end soon or never come (EN 303 645 4.3-4, 4.3-8), with its support period on screen;
+/// goes on without asking for any other model, and when the vendor's information cannot be
+/// had at all (setup never depends on the vendor service).
+struct SupportGate<'s> {
+    state: &'s AppState,
+    progress: Channel<SetupProgress>,
+}
+
+impl ModelGate for SupportGate<'_> {
+    fn proceed<'a>(&'a mut self, model: &'a str) -> BoxFuture<'a, bool> {
+        Box::pin(async move {
+            let language = self.state.language();
+            let view = match self.state.support().await {
+                Ok(directory) => directory.support(model, language).await,
+                Err(_) => return true,
+            };
+            match view {
+                Ok(view) if view.needs_consent() => {
+                    let progress = &self.progress;
+                    self.state
+                        .companion
+                        .ask_before_pairing(model, |step| {
+                            let _ = progress.send(step);
+                        })
+                        .await
+                }
+                Ok(_) => true,
+                Err(e) => {
+                    tracing::info!(code = ?e.code(), "no support period to show before pairing");
+                    true
+                }
+            }
+        })
+    }
 }
 
 #[tauri::command]

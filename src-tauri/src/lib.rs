@@ -47,6 +47,7 @@ pub fn run() -> ExitCode {
             commands::check_setup_code,
             commands::decode_label_photo,
             commands::set_up_device,
+            commands::answer_setup,
             commands::refresh_device,
             commands::set_plug,
             commands::set_device_wifi,

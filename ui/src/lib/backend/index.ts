@@ -55,6 +55,7 @@ const CODES: Record<ErrorCode, true> = {
   'owner-key-missing': true,
   protocol: true,
   busy: true,
+  declined: true,
   'support-not-configured': true,
   'support-unavailable': true,
   'support-refused': true,
@@ -116,6 +117,9 @@ export function setUpDevice(request: SetupRequest, onProgress: (step: SetupProgr
   channel.onmessage = onProgress;
   return call<SetupResult>('set_up_device', { request, onProgress: channel });
 }
+
+/** Answers the question a running setup asked (a progress step named `confirm`). */
+export const answerSetup = (goOn: boolean) => call<boolean>('answer_setup', { goOn });
 
 export const refreshDevice = (id: string) => call<DeviceView>('refresh_device', { id });
 export const setPlug = (id: string, on: boolean) => call<DeviceView>('set_plug', { id, on });
