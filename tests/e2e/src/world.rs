@@ -170,25 +170,30 @@ fn label_field(label: &str, prefix: &str, path: &Path) -> Result<String, E2eErro
         .ok_or_else(|| fail(format!("no {prefix:?} line in {}", path.display())))
 }
 
-/// Creates a test vendor in `dir/vendor` and mints `count` devices into `dir/devices`;
+/// Creates a test vendor in `dir/vendor` and mints one device of each of `models` into `dir/devices`;
 /// returns the vendor profile and the devices.
-fn mint_devices(dir: &Path, count: usize) -> Result<(PathBuf, Vec<WorldDevice>), E2eError> {
+fn mint_devices(dir: &Path, models: &[&str]) -> Result<(PathBuf, Vec<WorldDevice>), E2eError> {
     // A minute in the past, so the certificates are already valid by the app's clock.
     let now = unix_now()?.saturating_sub(60);
     let vendor = dir.join("vendor");
     init_vendor(&vendor, VENDOR_NAME, now, &mut os_csprng())
         .map_err(|e| fail(format!("init-vendor: {e}")))?;
     let keys = VendorKeys::load(&vendor).map_err(|e| fail(format!("vendor keys: {e}")))?;
-    let mut request = MintRequest::new(DEVICE_MODEL, count, now);
-    request.iterations = TEST_ITERATIONS;
-    let minted = mint(
-        &keys,
-        &dir.join("devices"),
-        &request,
-        &mut os_csprng(),
-        &mut |_, _| {},
-    )
-    .map_err(|e| fail(format!("mint: {e}")))?;
+    let mut minted = Vec::with_capacity(models.len());
+    for model in models {
+        let mut request = MintRequest::new(model, 1, now);
+        request.iterations = TEST_ITERATIONS;
+        minted.extend(
+            mint(
+                &keys,
+                &dir.join("devices"),
+                &request,
+                &mut os_csprng(),
+                &mut |_, _| {},
+            )
+            .map_err(|e| fail(format!("mint {model}: {e}")))?,
+        );
+    }
     let mut devices = Vec::with_capacity(minted.len());
     for (i, m) in minted.iter().enumerate() {
         let label_txt = m.folder.join("label.txt");
@@ -301,6 +306,16 @@ impl World {
     /// Any step that fails, saying which; `keyutils` must be usable (Debian package
     /// `keyutils`, a session keyring).
     pub fn up(devices: usize) -> Result<Self, E2eError> {
+        Self::up_with_models(&vec![DEVICE_MODEL; devices])
+    }
+
+    /// [`World::up`] with one device minted as each of `models`, in order (a model the
+    /// vendor catalogue knows, e.g. the non-updatable `hearth-sensor-0`).
+    ///
+    /// # Errors
+    /// As [`World::up`].
+    pub fn up_with_models(models: &[&str]) -> Result<Self, E2eError> {
+        let devices = models.len();
         if devices == 0 {
             return Err(fail("a world needs at least one device"));
         }
@@ -316,7 +331,7 @@ impl World {
         unsafe {
             std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", &address);
         }
-        let (profile, minted) = mint_devices(dir.path(), devices)?;
+        let (profile, minted) = mint_devices(dir.path(), models)?;
         let wifi_networks = dir.path().join("wifi.toml");
         std::fs::write(
             &wifi_networks,

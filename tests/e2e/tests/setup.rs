@@ -2,7 +2,8 @@
 //! devices: the label's code typed (a typo caught as typed), Wi-Fi, the device on Home, the
 //! plug switched; a wrong code then the right one; lockout lifted by the button; Bluetooth
 //! off, out of range and a link dropped mid-pairing, each retried; a wrong Wi-Fi passphrase
-//! fixed without a reset; a label photo read; the diagnostics report free of personal data.
+//! fixed without a reset; a label photo read; the diagnostics report free of personal data;
+//! a device with no security updates set up only after the person says yes.
 //! Every new screen and state passes axe-core; screenshots go to `HEARTH_SCREENSHOTS`.
 //!
 //! Each test is a plain `#[test]` whose world comes up first (see `hearth_e2e::world`).
@@ -536,4 +537,60 @@ fn in_every_shipped_language_the_set_up_speaks_it_and_passes_axe() {
         }
     });
     world.down().expect("the world stops cleanly");
+}
+
+#[test]
+fn a_device_without_security_updates_is_set_up_only_after_the_person_says_yes() {
+    // The catalogue's non-updatable model (EN 303 645 4.3-8): the window shows why, and asks.
+    let mut world = World::up_with_models(&["hearth-sensor-0"]).expect("the world comes up");
+    world
+        .start_vendor_service()
+        .expect("the vendor service starts");
+    let device = world.device(0).expect("one device").clone();
+    let env = world.app_env();
+    in_window(&world, &env, async |world, ui| {
+        // The same three decisions; then, before the code is tried, the question.
+        ui.start_with_code(&device.manual_code).await;
+        ui.fill_wifi(world.wifi_ssid(), world.wifi_passphrase(), "")
+            .await;
+        ui.click("#setup-start").await;
+        ui.expect_text("#confirm-title", &en("setup-confirm-title"))
+            .await;
+        ui.expect_attribute(".support-step", "data-step-name", "confirm")
+            .await;
+        ui.expect_attribute("#support-title", "data-status", "not-updatable")
+            .await;
+        ui.expect_text("#support-title", &en("support-not-updatable"))
+            .await;
+        ui.check("setup-4-confirm-not-updatable-en").await;
+        let asked = world.status(0).await.expect("status");
+        assert!(!asked.has_owner, "{asked:?}");
+        assert_eq!(asked.failed_attempts, 0, "asking costs no attempt");
+
+        // "Stop": back Home; the device was sent nothing and counted nothing.
+        ui.click("#confirm-stop").await;
+        ui.heading("home-title").await;
+        ui.expect_text("#empty-title", &en("home-empty-title"))
+            .await;
+        let stopped = world.status(0).await.expect("status");
+        assert!(!stopped.has_owner, "{stopped:?}");
+        assert!(stopped.pairing_open, "{stopped:?}");
+        assert_eq!(stopped.failed_attempts, 0, "{stopped:?}");
+        assert!(remembered(&world.home()).is_empty());
+
+        // Again, and "Set it up anyway": the device is set up as any other.
+        ui.start_with_code(&device.manual_code).await;
+        ui.fill_wifi(world.wifi_ssid(), world.wifi_passphrase(), "")
+            .await;
+        ui.click("#setup-start").await;
+        ui.expect_text("#confirm-title", &en("setup-confirm-title"))
+            .await;
+        ui.click("#confirm-go").await;
+        ui.heading("setup-done-title").await;
+        ui.expect_attribute("#support-title", "data-status", "not-updatable")
+            .await;
+        let owned = world.status(0).await.expect("status");
+        assert!(owned.has_owner, "{owned:?}");
+    });
+    assert_eq!(remembered(&world.home()).len(), 1);
 }
