@@ -1,5 +1,6 @@
 //! The devices for `cargo xtask demo`: a private system bus with the simulated
-//! radio, a demo vendor, three minted devices (labels on disk), three reference
+//! radio, a demo vendor, three minted devices (labels on disk: two plugs and one
+//! sensor that cannot be updated, which the app asks about before pairing), three reference
 //! devices advertising on the radio, and the vendor service (`hearth-vendor`,
 //! SQLite) over HTTPS on loopback, so the app and the `hearth` CLI have
 //! something real to pair with and a maker's catalogue to read.
@@ -17,9 +18,9 @@ use crate::steps::{Failure, run, target_dir};
 /// The demo Wi-Fi the reference devices can "join".
 pub const WIFI_SSID: &str = "Hearth Demo WiFi";
 const WIFI_PASSPHRASE: &str = "demo passphrase, not a secret";
-const DEVICES: usize = 3;
-/// The model the demo devices are minted as; the vendor service's catalogue must have it.
-const DEVICE_MODEL: &str = "hearth-plug-1";
+/// The models the demo devices are minted as, and how many of each; the vendor service's
+/// catalogue must have them. The sensor cannot be updated (EN 303 645 4.3-8).
+const DEVICE_MODELS: [(&str, usize); 2] = [("hearth-plug-1", 2), ("hearth-sensor-0", 1)];
 /// What `hearth-vendor serve` logs once it accepts connections.
 const SERVICE_READY_LINE: &str = "vendor service listening";
 /// How long the vendor service may take to open its database and start listening.
@@ -81,18 +82,14 @@ impl DemoWorld {
         }
         let mut labels = label_files(&devices);
         if labels.is_empty() {
-            run(Command::new(bin("hearth-factory"))
-                .args([
-                    "mint",
-                    "--model",
-                    "hearth-plug-1",
-                    "--count",
-                    &DEVICES.to_string(),
-                ])
-                .arg("--vendor")
-                .arg(&vendor)
-                .arg("--out")
-                .arg(&devices))?;
+            for (model, count) in DEVICE_MODELS {
+                run(Command::new(bin("hearth-factory"))
+                    .args(["mint", "--model", model, "--count", &count.to_string()])
+                    .arg("--vendor")
+                    .arg(&vendor)
+                    .arg("--out")
+                    .arg(&devices))?;
+            }
             labels = label_files(&devices);
         }
         write(
@@ -172,14 +169,16 @@ impl DemoWorld {
                 .arg(&dir)
                 .stdout(Stdio::null()))?;
         }
-        let catalogue_entry = dir.join("catalogue").join(format!("{DEVICE_MODEL}.toml"));
-        if !catalogue_entry.is_file() {
-            return Err(Failure(format!(
-                "the vendor service's catalogue has no entry for the demo devices' model \
-                 ({} is missing); delete {} to set the service up again",
-                catalogue_entry.display(),
-                dir.display()
-            )));
+        for (model, _) in DEVICE_MODELS {
+            let catalogue_entry = dir.join("catalogue").join(format!("{model}.toml"));
+            if !catalogue_entry.is_file() {
+                return Err(Failure(format!(
+                    "the vendor service's catalogue has no entry for the demo devices' model \
+                     ({} is missing); delete {} to set the service up again",
+                    catalogue_entry.display(),
+                    dir.display()
+                )));
+            }
         }
         self.service_url = service_url(&self.vendor_service_profile())?;
         let log_path = self.dir.join("logs").join("vendor-service.log");
@@ -249,8 +248,9 @@ impl DemoWorld {
             logs = logs.display(),
         );
         println!(
-            "\n{count} simulated smart plugs are switched on and waiting to be set up.\
-             \nEach one has a label with a QR code and a setup code:",
+            "\n{count} simulated devices are switched on and waiting to be set up.\
+             \nEach one has a label with a QR code and a setup code. A model that gets no\
+             \nsecurity updates (hearth-sensor-0) makes the app ask you before it pairs:",
             count = self.labels.len()
         );
         for (i, label) in self.labels.iter().enumerate() {
@@ -263,12 +263,13 @@ impl DemoWorld {
             };
             let png = label.with_file_name("label.png");
             println!(
-                "\n  Device {n}  ({serial})\
+                "\n  Device {n}  ({serial}, {model})\
                  \n    Label picture: {png}\
                  \n    Label text:    {txt}\
                  \n    {code}",
                 n = i + 1,
                 serial = line("Serial:"),
+                model = line("Model:"),
                 png = png.display(),
                 txt = label.display(),
                 code = line("Setup code:"),
