@@ -65,7 +65,12 @@ pub(crate) fn collects_view(
         model_name: model.display_name.clone(),
         data_use: DataUseView {
             controller: model.data_use.controller.clone(),
-            personal_data: model.data_use.personal_data.clone(),
+            personal_data: model
+                .data_use
+                .personal_data
+                .iter()
+                .map(|item| pick(item, language))
+                .collect(),
             statement: pick(&model.data_use.statement, language),
         },
         fields: model
@@ -74,11 +79,11 @@ pub(crate) fn collects_view(
             .map(|f| CollectedField {
                 name: f.name.clone(),
                 description: pick(&f.description, language),
-                purpose: f.purpose.clone(),
-                recipient: f.recipient.clone(),
+                purpose: pick(&f.purpose, language),
+                recipient: pick(&f.recipient, language),
                 retention_days: f.retention_days,
                 personal: f.personal,
-                anonymisation: f.anonymisation.clone(),
+                anonymisation: pick(&f.anonymisation, language),
             })
             .collect(),
         last_checked: freshness.fetched_at,

@@ -79,8 +79,9 @@ pub struct Sensor {
 pub struct DataUse {
     /// Who is responsible for the data (the controller).
     pub controller: String,
-    /// Personal data the model or the service processes, in plain words (may be empty).
-    pub personal_data: Vec<String>,
+    /// Personal data the model or the service processes, one item per entry in plain words
+    /// (may be empty). Each item needs English; the app falls back to it for other locales.
+    pub personal_data: Vec<Localized>,
     /// What is done with it, by whom, for what, in every [`REQUIRED_LOCALES`] locale.
     pub statement: Localized,
 }
@@ -91,13 +92,16 @@ pub struct DataUse {
 pub struct TelemetryField {
     /// `[a-z][a-z0-9_]{0,47}`, unique within the manifest.
     pub name: String,
+    /// What the value is, in plain words. Needs English, like every per-field text.
     pub description: Localized,
-    pub purpose: String,
-    pub recipient: String,
+    /// Why the vendor collects it.
+    pub purpose: Localized,
+    /// Who receives it (the team or company, not a person).
+    pub recipient: Localized,
     pub retention_days: u32,
     pub personal: bool,
     /// How the value is minimised or anonymised before and after it leaves the device.
-    pub anonymisation: String,
+    pub anonymisation: Localized,
     pub value: FieldKind,
     /// Set when the vendor examines this field for anomalies (EN 303 645 4.10-1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -162,8 +166,11 @@ impl DeviceModel {
             }
             (true, None) => {}
         }
+        for (i, item) in self.data_use.personal_data.iter().enumerate() {
+            require_english(&format!("data_use.personal_data[{i}]"), item)?;
+        }
         for s in &self.sensors {
-            require_english("sensor description", &s.description)?;
+            require_english(&format!("sensor {:?} description", s.kind), &s.description)?;
         }
         let mut names = BTreeSet::new();
         for f in &self.telemetry {
@@ -176,15 +183,13 @@ impl DeviceModel {
             if !names.insert(f.name.as_str()) {
                 return bad(format!("telemetry field {:?} is declared twice", f.name));
             }
-            require_english(&f.name, &f.description)?;
             for (what, text) in [
+                ("description", &f.description),
                 ("purpose", &f.purpose),
                 ("recipient", &f.recipient),
                 ("anonymisation", &f.anonymisation),
             ] {
-                if text.trim().is_empty() || text.len() > MAX_TEXT {
-                    return bad(format!("telemetry field {:?}: {what} is empty", f.name));
-                }
+                require_english(&format!("telemetry field {:?}: {what}", f.name), text)?;
             }
             if f.retention_days == 0 {
                 return bad(format!("telemetry field {:?}: retention is zero", f.name));
@@ -228,13 +233,19 @@ fn require_all_locales(what: &str, text: &Localized) -> Result<(), WireError> {
     Ok(())
 }
 
+/// English is present, and no locale's text is blank or too long (a blank translation would
+/// show an empty line instead of falling back to English).
 fn require_english(what: &str, text: &Localized) -> Result<(), WireError> {
-    match text.get("en") {
-        Some(t) if !t.trim().is_empty() && text.values().all(|t| t.len() <= MAX_TEXT) => Ok(()),
-        _ => Err(WireError::InvalidCatalogueEntry(format!(
-            "{what}: description lacks English text"
-        ))),
+    let bad = |why: String| Err(WireError::InvalidCatalogueEntry(format!("{what} {why}")));
+    if !text.contains_key("en") {
+        return bad("lacks a text in locale \"en\"".into());
     }
+    for (locale, t) in text {
+        if t.trim().is_empty() || t.len() > MAX_TEXT {
+            return bad(format!("is empty or too long in locale {locale:?}"));
+        }
+    }
+    Ok(())
 }
 
 /// `[a-z0-9-]{1,64}`.
@@ -251,4 +262,159 @@ pub fn is_field_name(s: &str) -> bool {
     matches!(bytes.next(), Some(b) if b.is_ascii_lowercase())
         && s.len() <= 48
         && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn all(text: &str) -> Value {
+        json!({"en": text, "de": format!("{text} (de)"), "fr": format!("{text} (fr)"), "es": format!("{text} (es)")})
+    }
+
+    fn entry() -> Value {
+        json!({
+            "model": "test-plug-1",
+            "display_name": "Test Plug",
+            "maker": "Test Maker",
+            "updatable": true,
+            "support": {"end_date": "2030-01-31", "policy": all("Updates until 2030.")},
+            "sensors": [{"kind": "temperature", "unit": "°C", "description": all("Heat.")}],
+            "data_use": {
+                "controller": "Test Maker",
+                "personal_data": [all("When you switch it.")],
+                "statement": all("Stays with you."),
+            },
+            "telemetry": [{
+                "name": "pairing_failures",
+                "description": all("Failed pairings."),
+                "purpose": all("Detect guessing."),
+                "recipient": all("Security team"),
+                "retention_days": 30,
+                "personal": false,
+                "anonymisation": all("Count only."),
+                "value": {"type": "integer", "min": 0, "max": 100},
+                "signal": "failed_pairing"
+            }]
+        })
+    }
+
+    fn model(entry: Value) -> DeviceModel {
+        serde_json::from_value(entry).expect("parses")
+    }
+
+    /// The rule the entry breaks, or `None` when it is valid.
+    fn broken_rule(entry: Value) -> Option<String> {
+        match model(entry).validate() {
+            Ok(()) => None,
+            Err(WireError::InvalidCatalogueEntry(why)) => Some(why),
+            Err(other) => panic!("unexpected error {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_complete_entry_is_valid() {
+        assert_eq!(broken_rule(entry()), None);
+        let mut no_personal_data = entry();
+        no_personal_data["data_use"]["personal_data"] = json!([]);
+        assert_eq!(broken_rule(no_personal_data), None);
+    }
+
+    #[test]
+    fn every_telemetry_text_is_localized() {
+        let field = model(entry()).telemetry.remove(0);
+        for text in [
+            &field.description,
+            &field.purpose,
+            &field.recipient,
+            &field.anonymisation,
+        ] {
+            assert_eq!(
+                text.keys().map(String::as_str).collect::<Vec<_>>(),
+                ["de", "en", "es", "fr"]
+            );
+        }
+        assert_eq!(field.purpose["de"], "Detect guessing. (de)");
+    }
+
+    #[test]
+    fn a_plain_string_where_text_per_locale_is_expected_does_not_parse() {
+        for pointer in ["purpose", "recipient", "anonymisation"] {
+            let mut e = entry();
+            e["telemetry"][0][pointer] = json!("English only");
+            assert!(
+                serde_json::from_value::<DeviceModel>(e).is_err(),
+                "{pointer} as a plain string"
+            );
+        }
+        let mut e = entry();
+        e["data_use"]["personal_data"] = json!(["English only"]);
+        assert!(serde_json::from_value::<DeviceModel>(e).is_err());
+    }
+
+    #[test]
+    fn telemetry_texts_need_english() {
+        for what in ["description", "purpose", "recipient", "anonymisation"] {
+            let mut e = entry();
+            e["telemetry"][0][what]
+                .as_object_mut()
+                .expect("object")
+                .remove("en");
+            let why = broken_rule(e).unwrap_or_else(|| panic!("{what} without English"));
+            assert!(
+                why.contains(what) && why.contains("\"en\""),
+                "{what}: {why}"
+            );
+        }
+    }
+
+    #[test]
+    fn personal_data_and_sensor_descriptions_need_english() {
+        let mut e = entry();
+        e["data_use"]["personal_data"] = json!([all("One."), {"de": "Nur Deutsch."}]);
+        let why = broken_rule(e).expect("item without English");
+        assert!(why.contains("personal_data[1]"), "{why}");
+
+        let mut e = entry();
+        e["sensors"][0]["description"] = json!({"fr": "Chaleur."});
+        let why = broken_rule(e).expect("sensor without English");
+        assert!(why.contains("sensor \"temperature\""), "{why}");
+    }
+
+    #[test]
+    fn a_blank_or_overlong_translation_is_refused() {
+        let too_long = "x".repeat(MAX_TEXT + 1);
+        for (text, locale) in [(" ", "de"), ("", "es"), (too_long.as_str(), "fr")] {
+            for pointer in [
+                "/telemetry/0/purpose",
+                "/telemetry/0/recipient",
+                "/telemetry/0/anonymisation",
+                "/telemetry/0/description",
+                "/data_use/personal_data/0",
+                "/sensors/0/description",
+            ] {
+                let mut e = entry();
+                e.pointer_mut(pointer).expect("pointer")[locale] = json!(text);
+                let why = broken_rule(e)
+                    .unwrap_or_else(|| panic!("{pointer} with {locale:?} = {text:?}"));
+                assert!(why.contains(&format!("{locale:?}")), "{pointer}: {why}");
+            }
+        }
+        // At the limit is still fine.
+        let mut e = entry();
+        e["telemetry"][0]["purpose"]["fr"] = json!("x".repeat(MAX_TEXT));
+        assert_eq!(broken_rule(e), None);
+    }
+
+    #[test]
+    fn promises_still_need_every_required_locale() {
+        let mut e = entry();
+        e["data_use"]["statement"]
+            .as_object_mut()
+            .expect("object")
+            .remove("es");
+        let why = broken_rule(e).expect("statement without Spanish");
+        assert!(why.contains("data_use.statement"), "{why}");
+    }
 }

@@ -132,11 +132,11 @@ mod tests {
             "telemetry": [{
                 "name": "pairing_failures",
                 "description": {"en": "Failed pairings."},
-                "purpose": "Detect guessing.",
-                "recipient": "Security team",
+                "purpose": {"en": "Detect guessing."},
+                "recipient": {"en": "Security team"},
                 "retention_days": 30,
                 "personal": false,
-                "anonymisation": "Count only.",
+                "anonymisation": {"en": "Count only."},
                 "value": {"type": "integer", "min": 0, "max": 100},
                 "signal": "failed_pairing"
             }]
