@@ -99,6 +99,95 @@ async fn fresh_then_from_the_cache_while_down_then_refreshed() {
     server.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_a_device_collects_is_shown_in_the_asked_language() {
+    let vendor = Vendor::init();
+    let data = tempfile::tempdir().expect("data dir");
+    let clock = clock();
+    let server = vendor.serve().await;
+    let dir = directory(
+        &vendor.profile_for(server.local_addr.port()),
+        data.path(),
+        &clock,
+    )
+    .await;
+    for model in [PLUG, SENSOR] {
+        let english = dir.collects(model, "en").await.expect("English");
+        assert!(!english.fields.is_empty() && !english.data_use.personal_data.is_empty());
+        for language in ["de", "fr-CH", "es"] {
+            let shown = dir.collects(model, language).await.expect("collects");
+            let context = format!("{model} in {language}");
+            assert_ne!(
+                shown.data_use.statement, english.data_use.statement,
+                "{context}"
+            );
+            assert_eq!(
+                shown.data_use.personal_data.len(),
+                english.data_use.personal_data.len(),
+                "{context}"
+            );
+            for (item, in_english) in shown
+                .data_use
+                .personal_data
+                .iter()
+                .zip(&english.data_use.personal_data)
+            {
+                assert!(!item.trim().is_empty(), "{context}");
+                assert_ne!(item, in_english, "{context}: personal data");
+            }
+            assert_eq!(shown.fields.len(), english.fields.len(), "{context}");
+            for (field, in_english) in shown.fields.iter().zip(&english.fields) {
+                assert_eq!(field.name, in_english.name);
+                for (what, text, english_text) in [
+                    ("description", &field.description, &in_english.description),
+                    ("purpose", &field.purpose, &in_english.purpose),
+                    ("recipient", &field.recipient, &in_english.recipient),
+                    (
+                        "anonymisation",
+                        &field.anonymisation,
+                        &in_english.anonymisation,
+                    ),
+                ] {
+                    assert!(!text.trim().is_empty(), "{context}: {}", field.name);
+                    assert_ne!(
+                        text, english_text,
+                        "{context}: {} {what} is still English",
+                        field.name
+                    );
+                }
+            }
+        }
+        // A language the app does not ship falls back to English, like every vendor text.
+        let unshipped = dir.collects(model, "ja").await.expect("collects");
+        assert_eq!(unshipped.data_use, english.data_use);
+        assert_eq!(unshipped.fields, english.fields);
+    }
+    let german = dir.collects(PLUG, "de").await.expect("German");
+    let field = |name: &str| {
+        german
+            .fields
+            .iter()
+            .find(|f| f.name == name)
+            .unwrap_or_else(|| panic!("{name} declared"))
+            .clone()
+    };
+    assert_eq!(
+        field("pairing_failures").purpose,
+        "Erkennen, wenn jemand den Einrichtungscode zu erraten versucht."
+    );
+    assert_eq!(
+        field("pairing_failures").recipient,
+        "Hearth Demo Devices Ltd, Team für IT-Sicherheit"
+    );
+    assert!(
+        german.data_use.statement.contains("deiner App"),
+        "the app says du: {}",
+        german.data_use.statement
+    );
+    dir.close().await;
+    server.shutdown().await;
+}
+
 /// A port that is certainly closed, standing in for the stopped service's address.
 fn server_port_gone() -> u16 {
     closed_port()
