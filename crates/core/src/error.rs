@@ -45,6 +45,8 @@ pub enum ErrorCode {
     Busy,
     /// The person chose not to set the device up once they saw its support period.
     Declined,
+    /// Nobody answered the question a setup asked before pairing; nothing was sent.
+    NoAnswer,
     // What the vendor publishes (`hearth_support::SupportError::to_dto`).
     /// No vendor service is configured (`HEARTH_VENDOR_SERVICE`), or its profile is unusable.
     SupportNotConfigured,

@@ -39,9 +39,11 @@ pub type Watcher = Box<dyn Fn(&[DeviceView]) -> bool + Send + Sync>;
 
 /// How many failures the diagnostics report keeps.
 const RECENT_ERRORS: usize = 20;
-/// How long a setup waits for the person to answer [`Companion::ask_before_pairing`]; no
-/// answer is a no, so a forgotten window never holds the radio.
-pub const ANSWER_WAIT: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+/// How long a setup waits for the person to answer [`Companion::ask_before_pairing`]. The
+/// setup holds the radio meanwhile (other conversations queue), so an unanswered question
+/// ends it after this long ([`FlowError::NoAnswer`]). The window answers no at once when the
+/// person leaves the setup screen.
+pub const ANSWER_WAIT: std::time::Duration = std::time::Duration::from_secs(5 * 60);
 
 /// The steps before pairing starts, shown in the window with the same numbering support
 /// staff use: 1 the code, 2 the Wi-Fi settings; pairing's own steps follow from 3.
@@ -283,14 +285,18 @@ impl<T: Transport + 'static> Companion<T> {
 
     /// Asks the person whether the running setup goes on with a device of `model`: `notify`
     /// gets the question (step `confirm`, numbered as the step that found the device), and
-    /// the answer comes from [`Companion::answer_setup`]. No answer within [`ANSWER_WAIT`] is a
-    /// no. For a [`ModelGate`] that asks only when it matters (the app asks about a model
-    /// whose security updates have ended, end soon, or never come).
+    /// the answer comes from [`Companion::answer_setup`]. For a [`ModelGate`] that asks only
+    /// when it matters (the app asks about a model whose security updates have ended, end
+    /// soon, or never come).
+    ///
+    /// # Errors
+    /// [`FlowError::Declined`] for a no; [`FlowError::NoAnswer`] when no answer came within
+    /// [`ANSWER_WAIT`] (or the question was dropped).
     pub async fn ask_before_pairing(
         &self,
         model: &str,
         notify: impl FnOnce(SetupProgress),
-    ) -> bool {
+    ) -> Result<(), FlowError> {
         let (answer, answered) = tokio::sync::oneshot::channel();
         *lock(&self.question) = Some(answer);
         let found = Step::Found {
@@ -306,9 +312,17 @@ impl<T: Transport + 'static> Companion<T> {
         });
         let answer = tokio::time::timeout(ANSWER_WAIT, answered).await;
         lock(&self.question).take();
-        let go_on = matches!(answer, Ok(Ok(true)));
-        tracing::info!(model, go_on, "asked before pairing");
-        go_on
+        let outcome = match answer {
+            Ok(Ok(true)) => Ok(()),
+            Ok(Ok(false)) => Err(FlowError::Declined),
+            Ok(Err(_)) | Err(_) => Err(FlowError::NoAnswer),
+        };
+        tracing::info!(
+            model,
+            answer = outcome.as_ref().map_or_else(FlowError::code, |()| "yes"),
+            "asked before pairing"
+        );
+        outcome
     }
 
     /// The person's answer to the question the running setup asked
@@ -405,6 +419,7 @@ impl<T: Transport + 'static> Companion<T> {
             }
             // The person's choice, not a failure: nothing for the diagnostics report.
             Err(e @ FlowError::Declined) => return Err(e.to_dto()),
+            // No answer is a failure of the conversation, kept for the report.
             Err(e) => return Err(self.failed("setup", &e)),
         };
         // The plug's state is part of what Home shows; reading it is one more session.
@@ -702,7 +717,8 @@ mod tests {
             vec![("model".to_owned(), "hearth-sensor-0".to_owned())]
         );
         assert!(companion.answer_setup(false), "the setup was waiting");
-        assert!(!asking.await.expect("task"), "the answer was no");
+        let no = asking.await.expect("task");
+        assert!(matches!(no, Err(FlowError::Declined)), "{no:?}");
         assert!(!companion.answer_setup(true), "answered already");
 
         let (shown, on_screen) = tokio::sync::oneshot::channel();
@@ -718,22 +734,22 @@ mod tests {
         });
         on_screen.await.expect("asked again");
         assert!(companion.answer_setup(true));
-        assert!(asking.await.expect("task"), "the answer was yes");
+        let yes = asking.await.expect("task");
+        assert!(yes.is_ok(), "{yes:?}");
     }
 
     #[tokio::test]
-    async fn a_question_nobody_answers_is_a_no_after_the_wait() {
+    async fn a_question_nobody_answers_ends_the_setup_after_the_wait() {
         let dir = tempfile::tempdir().expect("temp dir");
         let companion = companion(dir.path()).await;
         // Paused time (after the database is open): the runtime jumps to the deadline once
         // nothing else can run.
         tokio::time::pause();
         let started = tokio::time::Instant::now();
-        assert!(
-            !companion
-                .ask_before_pairing("hearth-sensor-0", |_| {})
-                .await
-        );
+        let none = companion
+            .ask_before_pairing("hearth-sensor-0", |_| {})
+            .await;
+        assert!(matches!(none, Err(FlowError::NoAnswer)), "{none:?}");
         assert!(started.elapsed() >= ANSWER_WAIT);
         assert!(!companion.answer_setup(true), "the question is gone");
     }

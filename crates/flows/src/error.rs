@@ -63,6 +63,10 @@ pub enum FlowError {
     /// (before the setup code was tried, so no attempt was used).
     #[error("setup stopped by the person before pairing")]
     Declined,
+    /// The person did not answer the question before pairing in time (the window was left
+    /// open); nothing was sent, and setting up again asks again.
+    #[error("no answer to the question before pairing")]
+    NoAnswer,
     /// The device failed attestation or proved another identity than the one paired with.
     #[error("the device is not a genuine device of this vendor: {detail}")]
     NotGenuine {
@@ -134,6 +138,7 @@ impl FlowError {
             Self::PairingWindowClosed => "flow.pairing_window_closed",
             Self::AlreadyOwned => "flow.already_owned",
             Self::Declined => "flow.declined",
+            Self::NoAnswer => "flow.no_answer",
             Self::NotGenuine { .. } => "flow.not_genuine",
             Self::NotAuthorised => "flow.not_authorised",
             Self::WifiWrongPassphrase { .. } => "flow.wifi_wrong_passphrase",
@@ -170,6 +175,7 @@ impl FlowError {
             Self::PairingWindowClosed => hearth_i18n::id!("flow-error-pairing-window-closed"),
             Self::AlreadyOwned => hearth_i18n::id!("flow-error-already-owned"),
             Self::Declined => hearth_i18n::id!("flow-error-declined"),
+            Self::NoAnswer => hearth_i18n::id!("flow-error-no-answer"),
             Self::NotGenuine { maker: None, .. } => hearth_i18n::id!("flow-error-not-genuine"),
             Self::NotGenuine { maker: Some(_), .. } => {
                 hearth_i18n::id!("flow-error-not-genuine-maker")
@@ -231,6 +237,7 @@ impl FlowError {
             Self::PairingWindowClosed => ErrorCode::PairingWindowClosed,
             Self::AlreadyOwned => ErrorCode::AlreadyOwned,
             Self::Declined => ErrorCode::Declined,
+            Self::NoAnswer => ErrorCode::NoAnswer,
             Self::NotGenuine { .. } => ErrorCode::NotGenuine,
             Self::NotAuthorised => ErrorCode::NotAuthorised,
             Self::WifiWrongPassphrase { .. } => ErrorCode::WifiWrongPassphrase,

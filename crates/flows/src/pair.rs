@@ -40,8 +40,9 @@ pub struct PairedDevice {
 /// against the device's certificate, so a device lying about it is refused before any
 /// credential reaches it.
 pub trait ModelGate: Send {
-    /// Whether to go on with a device of `model`.
-    fn proceed<'a>(&'a mut self, model: &'a str) -> BoxFuture<'a, bool>;
+    /// Whether to go on with a device of `model`: `Ok` goes on; the error
+    /// ([`FlowError::Declined`], [`FlowError::NoAnswer`]) ends the setup with nothing sent.
+    fn proceed<'a>(&'a mut self, model: &'a str) -> BoxFuture<'a, Result<(), FlowError>>;
 }
 
 /// A boxed, sendable future (what [`ModelGate::proceed`] returns).
@@ -52,8 +53,8 @@ pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T
 pub struct AlwaysProceed;
 
 impl ModelGate for AlwaysProceed {
-    fn proceed<'a>(&'a mut self, _model: &'a str) -> BoxFuture<'a, bool> {
-        Box::pin(std::future::ready(true))
+    fn proceed<'a>(&'a mut self, _model: &'a str) -> BoxFuture<'a, Result<(), FlowError>> {
+        Box::pin(std::future::ready(Ok(())))
     }
 }
 
@@ -94,7 +95,8 @@ impl<T: Transport> Flows<T> {
     /// names.
     ///
     /// # Errors
-    /// As [`Flows::pair`]; [`FlowError::Declined`] when `gate` says no.
+    /// As [`Flows::pair`]; whatever `gate` ends the setup with ([`FlowError::Declined`],
+    /// [`FlowError::NoAnswer`]).
     pub async fn pair_with_gate(
         &self,
         code: &str,
@@ -205,9 +207,7 @@ impl<T: Transport> Flows<T> {
             model: model.clone(),
         });
         // The device has counted nothing yet: round trip 1 only asked for its parameters.
-        if !gate.proceed(&model).await {
-            return Err(FlowError::Declined);
-        }
+        gate.proceed(&model).await?;
         progress(&Step::Pairing);
         let mut answer = params;
         let mut round_trip = 1;

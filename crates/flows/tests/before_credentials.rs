@@ -20,9 +20,14 @@ struct Answer {
 }
 
 impl ModelGate for Answer {
-    fn proceed<'a>(&'a mut self, model: &'a str) -> BoxFuture<'a, bool> {
+    fn proceed<'a>(&'a mut self, model: &'a str) -> BoxFuture<'a, Result<(), FlowError>> {
         self.asked.push(model.to_owned());
-        Box::pin(std::future::ready(self.answer))
+        let answer = if self.answer {
+            Ok(())
+        } else {
+            Err(FlowError::Declined)
+        };
+        Box::pin(std::future::ready(answer))
     }
 }
 
