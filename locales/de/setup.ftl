@@ -76,6 +76,6 @@ device-back-to-device = Zurück zum Gerät
 
 ## Vor dem Koppeln: ein Gerät, dessen Sicherheitsupdates vorbei sind, bald enden oder nie kommen
 setup-confirm-title = Prüfe das vor dem Einrichten
-setup-confirm-body = Lies, was der Hersteller für dieses Gerät verspricht. Du kannst noch aufhören: Es wurde nichts an das Gerät gesendet.
+setup-confirm-body = Lies unten, was der Hersteller für dieses Gerät verspricht. Du kannst noch ablehnen: Keine deiner Einstellungen wurde an das Gerät gesendet.
 setup-confirm-go = Trotzdem einrichten
-setup-confirm-stop = Aufhören
+setup-confirm-stop = Nicht einrichten

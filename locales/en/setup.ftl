@@ -76,6 +76,6 @@ device-back-to-device = Back to the device
 
 ## Before pairing: a device whose security updates have ended, end soon, or never come
 setup-confirm-title = Check before you set it up
-setup-confirm-body = Read what the maker promises for this device. You can still stop: nothing has been sent to it.
+setup-confirm-body = Read what the maker promises for this device below. You can still say no: none of your settings have been sent to it.
 setup-confirm-go = Set it up anyway
-setup-confirm-stop = Stop
+setup-confirm-stop = Don’t set it up

@@ -74,8 +74,8 @@ about-diagnostics-label = Informe de diagnóstico
 device-updates-title = Actualizaciones de seguridad
 device-back-to-device = Volver al dispositivo
 
-## Antes de emparejar: un dispositivo cuyas actualizaciones de seguridad han terminado, terminan pronto o no existen
+## Antes de vincular: un dispositivo cuyas actualizaciones de seguridad han terminado, terminan pronto o no existen
 setup-confirm-title = Revisa esto antes de configurarlo
-setup-confirm-body = Lee lo que promete el fabricante para este dispositivo. Aún puedes parar: no se le ha enviado nada.
+setup-confirm-body = Lee abajo lo que promete el fabricante para este dispositivo. Aún puedes decir que no: no se le ha enviado ninguno de tus ajustes.
 setup-confirm-go = Configurarlo de todos modos
-setup-confirm-stop = Parar
+setup-confirm-stop = No configurarlo

@@ -74,8 +74,8 @@ about-diagnostics-label = Rapport de diagnostic
 device-updates-title = Mises à jour de sécurité
 device-back-to-device = Retour à l’appareil
 
-## Avant l’appairage : un appareil dont les mises à jour de sécurité sont finies, finissent bientôt ou n’existent pas
+## Avant l’association : un appareil dont les mises à jour de sécurité sont finies, finissent bientôt ou n’existent pas
 setup-confirm-title = Vérifiez avant de le configurer
-setup-confirm-body = Lisez ce que le fabricant promet pour cet appareil. Vous pouvez encore arrêter : rien ne lui a été envoyé.
+setup-confirm-body = Lisez ci-dessous ce que le fabricant promet pour cet appareil. Vous pouvez encore renoncer : aucun de vos réglages ne lui a été envoyé.
 setup-confirm-go = Le configurer quand même
-setup-confirm-stop = Arrêter
+setup-confirm-stop = Ne pas le configurer

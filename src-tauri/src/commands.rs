@@ -11,7 +11,7 @@ use hearth_core::{
     },
     support::{CollectsView, SecurityContactView, SupportView},
 };
-use hearth_flows::{BoxFuture, ModelGate};
+use hearth_flows::{BoxFuture, FlowError, ModelGate};
 use tauri::{Manager, State, ipc::Channel};
 
 use crate::state::{AppState, to_ui};
@@ -105,24 +105,34 @@ pub fn answer_setup(state: State<'_, AppState>, go_on: bool) -> bool {
 }
 
 /// Before the setup code is tried, asks the person about a model whose security updates have
-/// ended, end soon or never come (EN 303 645 4.3-4, 4.3-8), with its support period on screen;
-/// goes on without asking for any other model, and when the vendor's information cannot be
-/// had at all (setup never depends on the vendor service).
+/// ended, end soon or never come (EN 303 645 4.3-4, 4.3-8), with its support period on screen.
+/// Any other model goes on without a question, and so does every model when no vendor
+/// information can be had within [`LOOKUP_WAIT`] (none configured, unreachable with nothing
+/// saved, refused): setup never depends on the vendor service, and the window shows why the
+/// support period is missing.
 struct SupportGate<'s> {
     state: &'s AppState,
     progress: Channel<SetupProgress>,
 }
 
+/// How long the gate waits for the vendor's information while the device's link is open.
+const LOOKUP_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
 impl ModelGate for SupportGate<'_> {
-    fn proceed<'a>(&'a mut self, model: &'a str) -> BoxFuture<'a, bool> {
+    fn proceed<'a>(&'a mut self, model: &'a str) -> BoxFuture<'a, Result<(), FlowError>> {
         Box::pin(async move {
             let language = self.state.language();
-            let view = match self.state.support().await {
-                Ok(directory) => directory.support(model, language).await,
-                Err(_) => return true,
+            let lookup = async {
+                match self.state.support().await {
+                    Ok(directory) => directory
+                        .support(model, language)
+                        .await
+                        .map_err(|e| e.to_dto()),
+                    Err(e) => Err(e),
+                }
             };
-            match view {
-                Ok(view) if view.needs_consent() => {
+            match tokio::time::timeout(LOOKUP_WAIT, lookup).await {
+                Ok(Ok(view)) if view.needs_consent() => {
                     let progress = &self.progress;
                     self.state
                         .companion
@@ -131,10 +141,14 @@ impl ModelGate for SupportGate<'_> {
                         })
                         .await
                 }
-                Ok(_) => true,
-                Err(e) => {
-                    tracing::info!(code = ?e.code(), "no support period to show before pairing");
-                    true
+                Ok(Ok(_)) => Ok(()),
+                Ok(Err(e)) => {
+                    tracing::info!(code = ?e.code, "no support period to ask about before pairing");
+                    Ok(())
+                }
+                Err(_) => {
+                    tracing::info!("the vendor's information took too long; pairing goes on");
+                    Ok(())
                 }
             }
         })

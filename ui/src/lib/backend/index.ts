@@ -56,6 +56,7 @@ const CODES: Record<ErrorCode, true> = {
   protocol: true,
   busy: true,
   declined: true,
+  'no-answer': true,
   'support-not-configured': true,
   'support-unavailable': true,
   'support-refused': true,
