@@ -39,6 +39,10 @@ pub enum Command {
         /// The name to list the device under (default: the name it advertises).
         #[arg(long)]
         name: Option<String>,
+        /// Pair it even if its maker says its security updates have ended, end soon, or never
+        /// come (the support period is printed first). Without it such a device is not paired.
+        #[arg(long)]
+        accept_no_updates: bool,
     },
     /// List the remembered devices.
     Devices,

@@ -17,6 +17,7 @@ pub const EXIT_WIFI: u8 = 9;
 pub const EXIT_LINK_LOST: u8 = 10;
 pub const EXIT_VENDOR_UNAVAILABLE: u8 = 11;
 pub const EXIT_VENDOR_REFUSED: u8 = 12;
+pub const EXIT_DECLINED: u8 = 13;
 
 /// The localizer for the user's language.
 pub fn localizer() -> Localizer {
@@ -121,6 +122,7 @@ impl Failure {
             | FlowError::WifiNoNetwork { .. }
             | FlowError::WifiNoAnswer { .. } => EXIT_WIFI,
             FlowError::LinkLost { .. } => EXIT_LINK_LOST,
+            FlowError::Declined | FlowError::NoAnswer => EXIT_DECLINED,
             _ => EXIT_OTHER,
         }
     }

@@ -34,6 +34,7 @@ pub async fn run(cli: Cli, localizer: &Localizer, keystore: OpenedKeystore) -> R
             wifi_ssid,
             wifi_pass_file,
             name,
+            accept_no_updates,
         } => {
             let profile = cli.vendor_profile.ok_or(Failure::NoVendorProfile)?;
             let code = if code == "-" {
@@ -56,8 +57,9 @@ pub async fn run(cli: Cli, localizer: &Localizer, keystore: OpenedKeystore) -> R
                     say(localizer, step.message_id(), &step.message_args())
                 );
             };
+            let mut gate = crate::vendor_info::PairGate::new(localizer, accept_no_updates);
             let result = flows
-                .pair(code.as_str(), wifi, name, &vendor, &mut progress)
+                .pair_with_gate(code.as_str(), wifi, name, &vendor, &mut progress, &mut gate)
                 .await;
             flows.close().await;
             let paired = result?;

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use fluent_bundle::FluentValue;
 use hearth_core::devices::DeviceStore;
 use hearth_core::folders::AppFolders;
-use hearth_core::support::SupportStatus;
-use hearth_flows::FlowError;
+use hearth_core::support::{SupportStatus, SupportView};
+use hearth_flows::{BoxFuture, FlowError, ModelGate};
 use hearth_i18n::Localizer;
 use hearth_support::{SupportDirectory, SystemClock, timestamp_utc};
 
@@ -23,6 +23,12 @@ pub async fn support(query: &str, localizer: &Localizer) -> Result<(), Failure> 
     let result = directory.support(&model, localizer.language()).await;
     directory.close().await;
     let view = result?;
+    print_support(&view, localizer);
+    Ok(())
+}
+
+/// The support period as `hearth support` prints it, with the saved-copy notice.
+fn print_support(view: &SupportView, localizer: &Localizer) {
     println!("{} ({})", view.model_name, view.maker);
     let date = |d: &Option<String>| d.clone().unwrap_or_else(|| view.support_until.clone());
     match view.status {
@@ -72,7 +78,6 @@ pub async fn support(query: &str, localizer: &Localizer) -> Result<(), Failure> 
         }
     }
     freshness(localizer, view.from_cache, view.last_checked);
-    Ok(())
 }
 
 /// `hearth collects DEVICE-OR-MODEL`.
@@ -213,6 +218,69 @@ pub async fn security_contact(localizer: &Localizer) -> Result<(), Failure> {
     freshness(localizer, view.from_cache, view.last_checked);
     Ok(())
 }
+
+/// `hearth pair`'s question before pairing, asked once the device has named its model and
+/// before the setup code is tried: a model whose security updates have ended, end soon or
+/// never come has its support period printed and is paired only with `--accept-no-updates`
+/// (EN 303 645 4.3-4, 4.3-8). Any other model goes on without a word, and so does every model
+/// when no vendor information can be had within [`LOOKUP_WAIT`] (no service configured, none
+/// reachable and nothing saved, refused): pairing never depends on the vendor service.
+pub struct PairGate<'l> {
+    localizer: &'l Localizer,
+    accept_no_updates: bool,
+}
+
+impl<'l> PairGate<'l> {
+    /// A gate that prints in `localizer`'s language and goes on if `accept_no_updates`.
+    pub fn new(localizer: &'l Localizer, accept_no_updates: bool) -> Self {
+        Self {
+            localizer,
+            accept_no_updates,
+        }
+    }
+}
+
+impl ModelGate for PairGate<'_> {
+    fn proceed<'a>(&'a mut self, model: &'a str) -> BoxFuture<'a, Result<(), FlowError>> {
+        Box::pin(async move {
+            let language = self.localizer.language();
+            let lookup = async {
+                let folders = folders()?;
+                let directory = open(&folders).await?;
+                let view = directory.support(model, language).await;
+                directory.close().await;
+                Ok::<_, Failure>(view?)
+            };
+            let view = match tokio::time::timeout(LOOKUP_WAIT, lookup).await {
+                Ok(Ok(view)) => view,
+                Ok(Err(e)) => {
+                    tracing::info!(code = e.code(), "no support period to check before pairing");
+                    return Ok(());
+                }
+                Err(_) => {
+                    tracing::info!("the vendor's information took too long; pairing goes on");
+                    return Ok(());
+                }
+            };
+            if !view.needs_consent() {
+                return Ok(());
+            }
+            print_support(&view, self.localizer);
+            if self.accept_no_updates {
+                return Ok(());
+            }
+            eprintln!(
+                "{}",
+                self.localizer
+                    .t(hearth_i18n::id!("cli-pair-needs-accept-no-updates"))
+            );
+            Err(FlowError::Declined)
+        })
+    }
+}
+
+/// How long `pair` waits for the vendor's information while the device's link is open.
+const LOOKUP_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// The saved-copy notice and its date, when the service could not be reached.
 fn freshness(localizer: &Localizer, from_cache: bool, last_checked: u64) {

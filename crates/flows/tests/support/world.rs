@@ -69,13 +69,13 @@ pub struct World {
     pub keystore: hearth_keystore::Keystore,
 }
 
-/// Mints `count` PLUG identities the way the factory does.
-fn mint_devices(dir: &Path, count: usize) -> (PathBuf, Vec<MintedDevice>) {
+/// Mints `count` identities of `model` the way the factory does.
+fn mint_devices(dir: &Path, model: &str, count: usize) -> (PathBuf, Vec<MintedDevice>) {
     // A minute in the past, so the certificates are valid for the test's clock.
     let now = unix_now() - 60;
     init_vendor(&dir.join("vendor"), "Acme", now, &mut os_csprng()).unwrap();
     let keys = VendorKeys::load(&dir.join("vendor")).unwrap();
-    let mut request = MintRequest::new("PLUG", count, now);
+    let mut request = MintRequest::new(model, count, now);
     request.iterations = 1000;
     let minted = mint(
         &keys,
@@ -112,6 +112,11 @@ fn mint_devices(dir: &Path, count: usize) -> (PathBuf, Vec<MintedDevice>) {
 
 /// Runs `body` with a fresh radio and `count` minted devices, then tears down.
 pub fn with_world(count: usize, body: impl AsyncFnOnce(&World)) {
+    with_world_of("PLUG", count, body);
+}
+
+/// [`with_world`] with the devices minted as `model` (e.g. one the vendor catalogue knows).
+pub fn with_world_of(model: &str, count: usize, body: impl AsyncFnOnce(&World)) {
     let dir = tempfile::tempdir().expect("temp dir");
     let address = format!(
         "unix:path={}",
@@ -122,7 +127,7 @@ pub fn with_world(count: usize, body: impl AsyncFnOnce(&World)) {
     unsafe {
         std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", &address);
     }
-    let (profile, devices) = mint_devices(dir.path(), count);
+    let (profile, devices) = mint_devices(dir.path(), model, count);
     let wifi_networks = dir.path().join("wifi.toml");
     std::fs::write(
         &wifi_networks,
