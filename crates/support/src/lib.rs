@@ -47,8 +47,11 @@ pub const PROFILE_ENV: &str = "HEARTH_VENDOR_SERVICE";
 /// Largest profile file read.
 const MAX_PROFILE_BYTES: u64 = 256 * 1024;
 
-/// Cache kinds in [`VendorCache`].
-const KIND_CATALOGUE_ENTRY: &str = "catalogue-entry";
+/// The cache kind (in [`VendorCache`]) of catalogue entries. `/v2` since purpose, recipient,
+/// anonymisation and personal data became text per language: a copy saved in the older shape
+/// is simply not there, never mistaken for a tampered one.
+pub const KIND_CATALOGUE_ENTRY: &str = "catalogue-entry/v2";
+/// The cache kind of the vendor's security.txt.
 const KIND_SECURITY_TXT: &str = "security-txt";
 
 /// Client settings for screens a person is looking at: a short wait, one quick retry, then

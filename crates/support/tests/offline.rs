@@ -236,7 +236,7 @@ async fn a_tampered_cache_row_is_refused() {
 
     let cache = VendorCache::open(data.path()).await.expect("cache");
     let row = cache
-        .get("catalogue-entry", PLUG)
+        .get(hearth_support::KIND_CATALOGUE_ENTRY, PLUG)
         .await
         .expect("get")
         .expect("cached");
@@ -244,7 +244,12 @@ async fn a_tampered_cache_row_is_refused() {
     assert!(text.contains("2031-12-31"));
     let forged = text.replace("2031-12-31", "2039-12-31");
     cache
-        .put("catalogue-entry", PLUG, forged.as_bytes(), row.fetched_at)
+        .put(
+            hearth_support::KIND_CATALOGUE_ENTRY,
+            PLUG,
+            forged.as_bytes(),
+            row.fetched_at,
+        )
         .await
         .expect("put");
     cache.close().await;
