@@ -80,18 +80,33 @@ impl DemoWorld {
                 ])
                 .arg(&vendor))?;
         }
-        let mut labels = label_files(&devices);
-        if labels.is_empty() {
-            for (model, count) in DEVICE_MODELS {
+        // Mints what is missing of each model (a demo folder from before a model was added
+        // gets just that model's devices).
+        let existing = label_files(&devices);
+        for (model, count) in DEVICE_MODELS {
+            let have = existing
+                .iter()
+                .filter(|label| {
+                    std::fs::read_to_string(label)
+                        .is_ok_and(|text| text.lines().any(|l| l == format!("Model: {model}")))
+                })
+                .count();
+            if have < count {
                 run(Command::new(bin("hearth-factory"))
-                    .args(["mint", "--model", model, "--count", &count.to_string()])
+                    .args([
+                        "mint",
+                        "--model",
+                        model,
+                        "--count",
+                        &(count - have).to_string(),
+                    ])
                     .arg("--vendor")
                     .arg(&vendor)
                     .arg("--out")
                     .arg(&devices))?;
             }
-            labels = label_files(&devices);
         }
+        let labels = label_files(&devices);
         write(
             &dir.join("wifi.toml"),
             &format!("[networks]\n\"{WIFI_SSID}\" = \"{WIFI_PASSPHRASE}\"\n"),

@@ -593,4 +593,5 @@ fn a_device_without_security_updates_is_set_up_only_after_the_person_says_yes() 
         assert!(owned.has_owner, "{owned:?}");
     });
     assert_eq!(remembered(&world.home()).len(), 1);
+    world.down().expect("the world stops cleanly");
 }
