@@ -105,52 +105,35 @@ pub fn answer_setup(state: State<'_, AppState>, go_on: bool) -> bool {
 }
 
 /// Before the setup code is tried, asks the person about a model whose security updates have
-/// ended, end soon or never come (EN 303 645 4.3-4, 4.3-8), with its support period on screen.
-/// Any other model goes on without a question, and so does every model when no vendor
-/// information can be had within [`LOOKUP_WAIT`] (none configured, unreachable with nothing
-/// saved, refused): setup never depends on the vendor service, and the window shows why the
-/// support period is missing.
+/// ended, end soon or never come (EN 303 645 4.3-4, 4.3-8), with its support period on screen;
+/// any other model, or no vendor information in time, goes on without a question
+/// ([`hearth_support::SupportDirectory::to_ask_about_before_setup`]).
 struct SupportGate<'s> {
     state: &'s AppState,
     progress: Channel<SetupProgress>,
 }
 
-/// How long the gate waits for the vendor's information while the device's link is open.
-const LOOKUP_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
-
 impl ModelGate for SupportGate<'_> {
     fn proceed<'a>(&'a mut self, model: &'a str) -> BoxFuture<'a, Result<(), FlowError>> {
         Box::pin(async move {
             let language = self.state.language();
-            let lookup = async {
-                match self.state.support().await {
-                    Ok(directory) => directory
-                        .support(model, language)
-                        .await
-                        .map_err(|e| e.to_dto()),
-                    Err(e) => Err(e),
+            let ask = match self.state.support().await {
+                Ok(directory) => directory.to_ask_about_before_setup(model, language).await,
+                Err(e) => {
+                    tracing::info!(code = ?e.code, "no vendor service to ask about before setup");
+                    None
                 }
             };
-            match tokio::time::timeout(LOOKUP_WAIT, lookup).await {
-                Ok(Ok(view)) if view.needs_consent() => {
-                    let progress = &self.progress;
-                    self.state
-                        .companion
-                        .ask_before_pairing(model, |step| {
-                            let _ = progress.send(step);
-                        })
-                        .await
-                }
-                Ok(Ok(_)) => Ok(()),
-                Ok(Err(e)) => {
-                    tracing::info!(code = ?e.code, "no support period to ask about before pairing");
-                    Ok(())
-                }
-                Err(_) => {
-                    tracing::info!("the vendor's information took too long; pairing goes on");
-                    Ok(())
-                }
+            if ask.is_none() {
+                return Ok(());
             }
+            let progress = &self.progress;
+            self.state
+                .companion
+                .ask_before_pairing(model, |step| {
+                    let _ = progress.send(step);
+                })
+                .await
         })
     }
 }

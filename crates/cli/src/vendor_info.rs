@@ -223,8 +223,8 @@ pub async fn security_contact(localizer: &Localizer) -> Result<(), Failure> {
 /// before the setup code is tried: a model whose security updates have ended, end soon or
 /// never come has its support period printed and is paired only with `--accept-no-updates`
 /// (EN 303 645 4.3-4, 4.3-8). Any other model goes on without a word, and so does every model
-/// when no vendor information can be had within [`LOOKUP_WAIT`] (no service configured, none
-/// reachable and nothing saved, refused): pairing never depends on the vendor service.
+/// when no vendor information can be had in time (no service configured; see
+/// [`SupportDirectory::to_ask_about_before_setup`]): pairing never depends on the service.
 pub struct PairGate<'l> {
     localizer: &'l Localizer,
     accept_no_updates: bool,
@@ -243,28 +243,26 @@ impl<'l> PairGate<'l> {
 impl ModelGate for PairGate<'_> {
     fn proceed<'a>(&'a mut self, model: &'a str) -> BoxFuture<'a, Result<(), FlowError>> {
         Box::pin(async move {
-            let language = self.localizer.language();
-            let lookup = async {
-                let folders = folders()?;
-                let directory = open(&folders).await?;
-                let view = directory.support(model, language).await;
-                directory.close().await;
-                Ok::<_, Failure>(view?)
-            };
-            let view = match tokio::time::timeout(LOOKUP_WAIT, lookup).await {
-                Ok(Ok(view)) => view,
-                Ok(Err(e)) => {
-                    tracing::info!(code = e.code(), "no support period to check before pairing");
-                    return Ok(());
+            let opened = async { open(&folders()?).await }.await;
+            let ask = match opened {
+                Ok(directory) => {
+                    let ask = directory
+                        .to_ask_about_before_setup(model, self.localizer.language())
+                        .await;
+                    directory.close().await;
+                    ask
                 }
-                Err(_) => {
-                    tracing::info!("the vendor's information took too long; pairing goes on");
-                    return Ok(());
+                Err(e) => {
+                    tracing::info!(
+                        code = e.code(),
+                        "no vendor service to ask about before pairing"
+                    );
+                    None
                 }
             };
-            if !view.needs_consent() {
+            let Some(view) = ask else {
                 return Ok(());
-            }
+            };
             print_support(&view, self.localizer);
             if self.accept_no_updates {
                 return Ok(());
@@ -278,9 +276,6 @@ impl ModelGate for PairGate<'_> {
         })
     }
 }
-
-/// How long `pair` waits for the vendor's information while the device's link is open.
-const LOOKUP_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// The saved-copy notice and its date, when the service could not be reached.
 fn freshness(localizer: &Localizer, from_cache: bool, last_checked: u64) {

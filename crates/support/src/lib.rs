@@ -47,6 +47,10 @@ pub const PROFILE_ENV: &str = "HEARTH_VENDOR_SERVICE";
 /// Largest profile file read.
 const MAX_PROFILE_BYTES: u64 = 256 * 1024;
 
+/// How long [`SupportDirectory::to_ask_about_before_setup`] waits: the device's Bluetooth link
+/// is open meanwhile.
+pub const SETUP_LOOKUP_WAIT: Duration = Duration::from_secs(3);
+
 /// The cache kind (in [`VendorCache`]) of catalogue entries. `/v2` since purpose, recipient,
 /// anonymisation and personal data became text per language: a copy saved in the older shape
 /// is simply not there, never mistaken for a tampered one.
@@ -189,6 +193,29 @@ impl SupportDirectory {
             self.clock.now_unix(),
             freshness,
         ))
+    }
+
+    /// The support period to show before setting up a device of `model`, if the person must
+    /// be asked first: its security updates have ended, end soon, or never come
+    /// ([`SupportView::needs_consent`]). `None` for any other model, and when no information
+    /// can be had within [`SETUP_LOOKUP_WAIT`] (unreachable with nothing saved, refused, too
+    /// slow): setup never depends on the vendor service, so it goes on without a question.
+    pub async fn to_ask_about_before_setup(
+        &self,
+        model: &str,
+        language: &str,
+    ) -> Option<SupportView> {
+        match tokio::time::timeout(SETUP_LOOKUP_WAIT, self.support(model, language)).await {
+            Ok(Ok(view)) => Some(view).filter(SupportView::needs_consent),
+            Ok(Err(e)) => {
+                tracing::info!(code = ?e.code(), "no support period to ask about before setup: {e}");
+                None
+            }
+            Err(_) => {
+                tracing::info!("the vendor's information took too long; setup goes on");
+                None
+            }
+        }
     }
 
     /// What `model` collects: the data-use statement and the telemetry manifest, in
