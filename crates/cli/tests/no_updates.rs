@@ -5,12 +5,8 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use hearth_reference_device::control::Command;
-use hearth_vendor::clock::SystemClock;
-use hearth_vendor::init::{InitOptions, VendorProfile, init};
-use hearth_vendor::{Config, ServeOptions, start};
+use support::vendor::Vendor;
 use support::{DeviceProcess, SSID, control, hearth, hearth_env, with_world_of};
 
 #[test]
@@ -20,33 +16,10 @@ fn a_model_without_updates_is_paired_only_with_accept_no_updates() {
         let process = DeviceProcess::spawn(world, device);
 
         // The maker's service, over TLS on loopback, and the app's client profile for it.
-        let vendor = tempfile::tempdir().expect("vendor dir");
-        let out = init(
-            vendor.path(),
-            &InitOptions::demo(time::OffsetDateTime::now_utc()),
-        )
-        .expect("init");
-        let config = Config::load(&out.config_path).expect("config");
-        let server = start(
-            config,
-            ServeOptions {
-                database_url: None,
-                bind: Some(([127, 0, 0, 1], 0).into()),
-                clock: Arc::new(SystemClock),
-            },
-        )
-        .await
-        .expect("service starts");
-        let base: VendorProfile =
-            serde_json::from_slice(&std::fs::read(&out.profile_path).expect("profile"))
-                .expect("profile parses");
-        let profile = VendorProfile {
-            service_url: format!("https://127.0.0.1:{}", server.local_addr.port()),
-            ..base
-        };
-        let profile_path = vendor.path().join("client-profile.json");
-        std::fs::write(&profile_path, serde_json::to_vec(&profile).expect("json"))
-            .expect("write profile");
+        let vendor = Vendor::init();
+        let server = vendor.serve().await;
+        let profile_path = vendor.dir.path().join("client-profile.json");
+        vendor.write_profile_for(server.local_addr.port(), &profile_path);
         let service = [(
             "HEARTH_VENDOR_SERVICE",
             profile_path.to_str().expect("utf-8 path"),

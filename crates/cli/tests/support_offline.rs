@@ -3,12 +3,11 @@
 //! checked"; service back → fresh again. No radio, no keyring: these commands need neither.
 
 use std::path::Path;
-use std::sync::Arc;
 
-use hearth_vendor::clock::SystemClock;
-use hearth_vendor::init::VendorProfile;
-use hearth_vendor::init::{InitOptions, init};
-use hearth_vendor::{Config, RunningServer, ServeOptions, start};
+#[path = "../../support/tests/common/mod.rs"]
+mod vendor;
+
+use vendor::Vendor;
 
 struct Run {
     code: i32,
@@ -54,45 +53,14 @@ async fn hearth(home: &Path, profile: Option<&Path>, lang: &str, args: &[&str]) 
     }
 }
 
-async fn serve(config: &Config) -> RunningServer {
-    start(
-        config.clone(),
-        ServeOptions {
-            database_url: None,
-            bind: Some(([127, 0, 0, 1], 0).into()),
-            clock: Arc::new(SystemClock),
-        },
-    )
-    .await
-    .expect("service starts")
-}
-
-/// Writes the app's client profile for the service on `port`.
-fn write_profile(base: &VendorProfile, port: u16, path: &Path) {
-    let profile = VendorProfile {
-        service_url: format!("https://127.0.0.1:{port}"),
-        ..base.clone()
-    };
-    std::fs::write(path, serde_json::to_vec(&profile).expect("json")).expect("write profile");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn support_shows_the_saved_copy_while_the_service_is_down() {
-    let vendor_dir = tempfile::tempdir().expect("vendor dir");
-    let out = init(
-        vendor_dir.path(),
-        &InitOptions::demo(time::OffsetDateTime::now_utc()),
-    )
-    .expect("init");
-    let config = Config::load(&out.config_path).expect("config");
+    let vendor = Vendor::init();
     let home = tempfile::tempdir().expect("home");
     let profile_path = home.path().join("vendor-service.json");
-    let base: VendorProfile =
-        serde_json::from_slice(&std::fs::read(&out.profile_path).expect("profile"))
-            .expect("profile parses");
 
-    let server = serve(&config).await;
-    write_profile(&base, server.local_addr.port(), &profile_path);
+    let server = vendor.serve().await;
+    vendor.write_profile_for(server.local_addr.port(), &profile_path);
     let p = Some(profile_path.as_path());
 
     let fresh = hearth(home.path(), p, "C", &["support", "hearth-plug-1"]).await;
@@ -151,8 +119,8 @@ async fn support_shows_the_saved_copy_while_the_service_is_down() {
     assert_eq!(devices.code, 0, "{devices:?}");
 
     // Back (on a fresh port: the old one may linger in TIME_WAIT): fresh again.
-    let server = serve(&config).await;
-    write_profile(&base, server.local_addr.port(), &profile_path);
+    let server = vendor.serve().await;
+    vendor.write_profile_for(server.local_addr.port(), &profile_path);
     let back = hearth(home.path(), p, "C", &["support", "hearth-sensor-0"]).await;
     assert_eq!(back.code, 0, "{back:?}");
     assert!(

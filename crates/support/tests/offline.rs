@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Vendor, clock, closed_port, directory};
+use common::{Vendor, clock, closed_port, directory, directory_for};
 use hearth_core::ErrorCode;
 use hearth_core::support::SupportStatus;
 use hearth_core::vendor_cache::VendorCache;
@@ -21,12 +21,7 @@ async fn fresh_then_from_the_cache_while_down_then_refreshed() {
     let t0 = clock.now_unix();
 
     let server = vendor.serve().await;
-    let dir = directory(
-        &vendor.profile_for(server.local_addr.port()),
-        data.path(),
-        &clock,
-    )
-    .await;
+    let dir = directory_for(&vendor, &server, data.path(), &clock).await;
     let fresh = dir.support(PLUG, "de-AT").await.expect("support");
     assert!(!fresh.from_cache);
     assert_eq!(fresh.last_checked, t0);
@@ -86,12 +81,7 @@ async fn fresh_then_from_the_cache_while_down_then_refreshed() {
 
     // Back, on a new port (the old one may linger in TIME_WAIT): refreshed, newer time.
     let server = vendor.serve().await;
-    let dir = directory(
-        &vendor.profile_for(server.local_addr.port()),
-        data.path(),
-        &clock,
-    )
-    .await;
+    let dir = directory_for(&vendor, &server, data.path(), &clock).await;
     let refreshed = dir.support(PLUG, "de").await.expect("support");
     assert!(!refreshed.from_cache);
     assert_eq!(refreshed.last_checked, t0 + 3600);
@@ -105,12 +95,7 @@ async fn what_a_device_collects_is_shown_in_the_asked_language() {
     let data = tempfile::tempdir().expect("data dir");
     let clock = clock();
     let server = vendor.serve().await;
-    let dir = directory(
-        &vendor.profile_for(server.local_addr.port()),
-        data.path(),
-        &clock,
-    )
-    .await;
+    let dir = directory_for(&vendor, &server, data.path(), &clock).await;
     for model in [PLUG, SENSOR] {
         let english = dir.collects(model, "en").await.expect("English");
         assert!(!english.fields.is_empty() && !english.data_use.personal_data.is_empty());
@@ -224,12 +209,7 @@ async fn a_tampered_cache_row_is_refused() {
     let data = tempfile::tempdir().expect("data dir");
     let clock = clock();
     let server = vendor.serve().await;
-    let dir = directory(
-        &vendor.profile_for(server.local_addr.port()),
-        data.path(),
-        &clock,
-    )
-    .await;
+    let dir = directory_for(&vendor, &server, data.path(), &clock).await;
     dir.support(PLUG, "en").await.expect("fresh");
     dir.close().await;
     server.shutdown().await;
@@ -269,12 +249,7 @@ async fn a_service_with_a_foreign_ca_is_refused_without_falling_back() {
     let data = tempfile::tempdir().expect("data dir");
     let clock = clock();
     let server = vendor.serve().await;
-    let dir = directory(
-        &vendor.profile_for(server.local_addr.port()),
-        data.path(),
-        &clock,
-    )
-    .await;
+    let dir = directory_for(&vendor, &server, data.path(), &clock).await;
     dir.support(PLUG, "en").await.expect("fresh, now cached");
     dir.close().await;
     server.shutdown().await;
@@ -316,17 +291,43 @@ async fn nothing_cached_and_unreachable_is_unavailable() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_a_model_without_updates_ahead_is_asked_about_before_setup() {
+    let vendor = Vendor::init();
+    let data = tempfile::tempdir().expect("data dir");
+    let clock = clock();
+    let server = vendor.serve().await;
+    let dir = directory_for(&vendor, &server, data.path(), &clock).await;
+    assert_eq!(dir.to_ask_about_before_setup(PLUG, "en").await, None);
+    let sensor = dir
+        .to_ask_about_before_setup(SENSOR, "de")
+        .await
+        .expect("a model that cannot be updated is asked about");
+    assert_eq!(sensor.status, SupportStatus::NotUpdatable);
+    // Within 180 days of the plug's end of updates (2031-12-31), it is asked about too.
+    let july_2031 = time::macros::datetime!(2031-07-05 00:00 UTC).unix_timestamp();
+    clock.set(u64::try_from(july_2031).expect("after 1970"));
+    let ending = dir
+        .to_ask_about_before_setup(PLUG, "en")
+        .await
+        .expect("ending soon is asked about");
+    assert_eq!(ending.status, SupportStatus::EndingSoon);
+    dir.close().await;
+    server.shutdown().await;
+
+    // No vendor information at all: setup goes on without a question.
+    let other = tempfile::tempdir().expect("data dir");
+    let offline = directory(&vendor.profile_for(closed_port()), other.path(), &clock).await;
+    assert_eq!(offline.to_ask_about_before_setup(SENSOR, "en").await, None);
+    offline.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn status_follows_the_injected_clock_and_non_updatable_models_say_why() {
     let vendor = Vendor::init();
     let data = tempfile::tempdir().expect("data dir");
     let clock = clock();
     let server = vendor.serve().await;
-    let dir = directory(
-        &vendor.profile_for(server.local_addr.port()),
-        data.path(),
-        &clock,
-    )
-    .await;
+    let dir = directory_for(&vendor, &server, data.path(), &clock).await;
     let day = |iso: &str| {
         let date = time::Date::parse(
             iso,

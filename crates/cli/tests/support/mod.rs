@@ -6,6 +6,11 @@
 #[path = "../../../flows/tests/support/world.rs"]
 mod world;
 
+/// The real vendor service as `hearth-vendor init` sets it up (shared with hearth-support's
+/// tests).
+#[path = "../../../support/tests/common/mod.rs"]
+pub mod vendor;
+
 use std::process::Output;
 
 pub use world::*;

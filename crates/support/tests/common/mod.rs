@@ -63,6 +63,22 @@ impl Vendor {
             ..self.profile.clone()
         }
     }
+
+    /// Writes [`Vendor::profile_for`] `port` to `path`, as `HEARTH_VENDOR_SERVICE` names it.
+    pub fn write_profile_for(&self, port: u16, path: &std::path::Path) {
+        let json = serde_json::to_vec(&self.profile_for(port)).expect("profile json");
+        std::fs::write(path, json).expect("write profile");
+    }
+}
+
+/// The app's view of the running `server`, cached in `data`.
+pub async fn directory_for(
+    vendor: &Vendor,
+    server: &RunningServer,
+    data: &std::path::Path,
+    clock: &Arc<ManualClock>,
+) -> SupportDirectory {
+    directory(&vendor.profile_for(server.local_addr.port()), data, clock).await
 }
 
 /// A loopback port nothing listens on.
