@@ -299,16 +299,16 @@ impl<T: Transport + 'static> Companion<T> {
     ) -> Result<(), FlowError> {
         let (answer, answered) = tokio::sync::oneshot::channel();
         *lock(&self.question) = Some(answer);
+        // A sub-state of the step that found the device: same number, its own name.
         let found = Step::Found {
             name: String::new(),
-            model: String::new(),
+            model: model.to_owned(),
         };
         notify(SetupProgress {
-            number: found.number() + ENTRY_STEPS,
-            count: Step::COUNT + ENTRY_STEPS,
             name: "confirm".to_owned(),
             message_id: hearth_i18n::id!("setup-confirm-title").to_owned(),
             args: vec![("model".to_owned(), model.to_owned())],
+            ..setup_progress(&found)
         });
         let answer = tokio::time::timeout(ANSWER_WAIT, answered).await;
         lock(&self.question).take();
@@ -375,19 +375,7 @@ impl<T: Transport + 'static> Companion<T> {
             passphrase: Passphrase::new(request.wifi_passphrase),
         };
         let name = Some(request.name).filter(|n| !n.trim().is_empty());
-        let mut report = |step: &Step| {
-            progress(SetupProgress {
-                number: step.number() + ENTRY_STEPS,
-                count: Step::COUNT + ENTRY_STEPS,
-                name: step.name().to_owned(),
-                message_id: step.message_id().to_owned(),
-                args: step
-                    .message_args()
-                    .into_iter()
-                    .map(|(k, v)| (k.to_owned(), v))
-                    .collect(),
-            });
-        };
+        let mut report = |step: &Step| progress(setup_progress(step));
         let outcome = flows
             .pair_with_gate(&request.code, wifi, name, &vendor, &mut report, gate)
             .await;
@@ -609,6 +597,21 @@ impl<T: Transport + 'static> Companion<T> {
         DiagnosticsReport {
             text: report.render(),
         }
+    }
+}
+
+/// A flow step as the window numbers it: after the [`ENTRY_STEPS`] screens before pairing.
+fn setup_progress(step: &Step) -> SetupProgress {
+    SetupProgress {
+        number: step.number() + ENTRY_STEPS,
+        count: Step::COUNT + ENTRY_STEPS,
+        name: step.name().to_owned(),
+        message_id: step.message_id().to_owned(),
+        args: step
+            .message_args()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
     }
 }
 

@@ -162,15 +162,8 @@ impl<T: Transport> Flows<T> {
 
     /// The owner key of `device_id`, read on a blocking thread (keyring calls block).
     pub(crate) async fn load_owner_key(&self, device_id: &str) -> Result<OwnerKey, FlowError> {
-        let keystore = self.keystore.clone();
-        let id = device_id.to_owned();
-        tokio::task::spawn_blocking(move || keystore.load_owner_key(&id))
+        self.on_keyring(device_id, |keystore, id| keystore.load_owner_key(id))
             .await
-            .map_err(|e| FlowError::Protocol {
-                code: "flow.keyring_task",
-                detail: e.to_string(),
-            })?
-            .map_err(FlowError::from_keystore)
     }
 
     /// Stores the owner key of `device_id` on a blocking thread.
@@ -179,22 +172,27 @@ impl<T: Transport> Flows<T> {
         device_id: &str,
         key: OwnerKey,
     ) -> Result<(), FlowError> {
-        let keystore = self.keystore.clone();
-        let id = device_id.to_owned();
-        tokio::task::spawn_blocking(move || keystore.store_owner_key(&id, &key))
-            .await
-            .map_err(|e| FlowError::Protocol {
-                code: "flow.keyring_task",
-                detail: e.to_string(),
-            })?
-            .map_err(FlowError::from_keystore)
+        self.on_keyring(device_id, move |keystore, id| {
+            keystore.store_owner_key(id, &key)
+        })
+        .await
     }
 
     /// Deletes the owner key of `device_id` (absent is fine).
     pub(crate) async fn delete_owner_key(&self, device_id: &str) -> Result<(), FlowError> {
+        self.on_keyring(device_id, |keystore, id| keystore.delete_owner_key(id))
+            .await
+    }
+
+    /// Runs `call` on the keyring for `device_id` on a blocking thread.
+    async fn on_keyring<V: Send + 'static>(
+        &self,
+        device_id: &str,
+        call: impl FnOnce(&Keystore, &str) -> Result<V, hearth_keystore::KeystoreError> + Send + 'static,
+    ) -> Result<V, FlowError> {
         let keystore = self.keystore.clone();
         let id = device_id.to_owned();
-        tokio::task::spawn_blocking(move || keystore.delete_owner_key(&id))
+        tokio::task::spawn_blocking(move || call(&keystore, &id))
             .await
             .map_err(|e| FlowError::Protocol {
                 code: "flow.keyring_task",
