@@ -29,6 +29,34 @@ async fn exchange(
     assert_eq!(echo.value, value);
 }
 
+/// Writes `value` after the armed round trip: the write fails and the central sees the link
+/// go. Returns everything the peripheral received since the last call (none of it `value`).
+async fn write_after_the_drop(
+    app: &mut AppCentral,
+    device: &mut EchoPeripheral,
+    peripheral: &Peripheral,
+    write: &btleplug::api::Characteristic,
+    value: &[u8],
+) -> Vec<Vec<u8>> {
+    let id = peripheral.id();
+    let err = within(
+        "write after the armed round trip",
+        peripheral.write(write, value, WriteType::WithResponse),
+    )
+    .await;
+    assert!(err.is_err(), "the link is gone after the armed round trip");
+    app.wait_for("DeviceDisconnected", |e| match e {
+        CentralEvent::DeviceDisconnected(d) if *d == id => Some(()),
+        _ => None,
+    })
+    .await;
+    let mut seen = Vec::new();
+    while let Ok((value, _, _)) = device.writes.try_recv() {
+        seen.push(value);
+    }
+    seen
+}
+
 #[test]
 fn an_armed_drop_fires_after_its_round_trips_and_only_once() {
     with_radio(async |radio| {
@@ -57,7 +85,6 @@ fn an_armed_drop_fires_after_its_round_trips_and_only_once() {
         radio.control.arm_link_drop("hci1", 2).await.expect("arm");
         let mut app = AppCentral::start().await;
         let peripheral = app.discover().await;
-        let id = peripheral.id();
         let (write, _) = connect_and_subscribe(&peripheral).await;
         let mut notifications = within("notifications", peripheral.notifications())
             .await
@@ -67,21 +94,7 @@ fn an_armed_drop_fires_after_its_round_trips_and_only_once() {
         exchange(&peripheral, &write, &mut notifications, b"one").await;
         exchange(&peripheral, &write, &mut notifications, b"two").await;
         // Round trip 2 completed it: the very next write never reaches the peripheral.
-        let err = within(
-            "write after the armed round trip",
-            peripheral.write(&write, b"three", WriteType::WithResponse),
-        )
-        .await;
-        assert!(err.is_err(), "the link is gone after round trip 2");
-        app.wait_for("DeviceDisconnected", |e| match e {
-            CentralEvent::DeviceDisconnected(d) if *d == id => Some(()),
-            _ => None,
-        })
-        .await;
-        let mut seen = Vec::new();
-        while let Ok((value, _, _)) = device.writes.try_recv() {
-            seen.push(value);
-        }
+        let seen = write_after_the_drop(&mut app, &mut device, &peripheral, &write, b"three").await;
         assert_eq!(seen, [b"one".to_vec(), b"two".to_vec()]);
         let counters = radio.control.counters().await.expect("counters");
         assert_eq!(counters["round_trips"], 2);
@@ -101,21 +114,7 @@ fn an_armed_drop_fires_after_its_round_trips_and_only_once() {
         // lets exactly one more through.
         radio.control.arm_link_drop("hci1", 1).await.expect("arm");
         exchange(&peripheral, &write, &mut notifications, b"last").await;
-        let err = within(
-            "write after the armed round trip",
-            peripheral.write(&write, b"never", WriteType::WithResponse),
-        )
-        .await;
-        assert!(err.is_err(), "the link is gone after one more round trip");
-        app.wait_for("DeviceDisconnected", |e| match e {
-            CentralEvent::DeviceDisconnected(d) if *d == id => Some(()),
-            _ => None,
-        })
-        .await;
-        let mut seen = Vec::new();
-        while let Ok((value, _, _)) = device.writes.try_recv() {
-            seen.push(value);
-        }
+        let seen = write_after_the_drop(&mut app, &mut device, &peripheral, &write, b"never").await;
         assert_eq!(
             seen,
             [
