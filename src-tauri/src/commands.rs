@@ -107,7 +107,7 @@ pub fn answer_setup(state: State<'_, AppState>, go_on: bool) -> bool {
 /// Before the setup code is tried, asks the person about a model whose security updates have
 /// ended, end soon or never come (EN 303 645 4.3-4, 4.3-8), with its support period on screen;
 /// any other model, or no vendor information in time, goes on without a question
-/// ([`hearth_support::SupportDirectory::to_ask_about_before_setup`]).
+/// ([`hearth_vendor_info::SupportDirectory::to_ask_about_before_setup`]).
 struct SupportGate<'s> {
     state: &'s AppState,
     progress: Channel<SetupProgress>,

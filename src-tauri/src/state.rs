@@ -10,7 +10,7 @@ use hearth_flows::companion::{Companion, FlowsOpener};
 use hearth_flows::{FlowError, Flows, SystemClock, VendorRoot};
 use hearth_i18n::{I18nError, Localizer};
 use hearth_keystore::{Keystore, KeystoreError};
-use hearth_support::SupportDirectory;
+use hearth_vendor_info::SupportDirectory;
 
 /// The device side of the app: flows, live states, diagnostics.
 pub type AppCompanion = Companion<BtleplugTransport>;
@@ -47,7 +47,7 @@ impl AppState {
     pub async fn support(&self) -> Result<&SupportDirectory, ErrorDto> {
         self.support
             .get_or_init(|| async {
-                SupportDirectory::from_env(&self.folders, Arc::new(hearth_support::SystemClock))
+                SupportDirectory::from_env(&self.folders, Arc::new(hearth_vendor_info::SystemClock))
                     .await
                     .map_err(|e| {
                         tracing::warn!(code = ?e.code(), "vendor information: {e}");

@@ -1,4 +1,4 @@
-//! Generates `crates/core/data/licenses.json`: every component bundled into the
+//! Generates `crates/app/core/data/licenses.json`: every component bundled into the
 //! app — the Rust crates the app links (normal dependencies, Linux target) and
 //! the npm packages the UI ships (not its dev tools) — with its licence.
 
@@ -126,12 +126,12 @@ pub fn run(check: bool) -> Result<(), Failure> {
     let text = serde_json::to_string_pretty(&json!({ "components": components }))
         .map_err(|e| Failure(e.to_string()))?
         + "\n";
-    let path = root().join("crates/core/data/licenses.json");
+    let path = root().join("crates/app/core/data/licenses.json");
     if check {
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
         if committed != text {
             return Err(Failure(
-                "crates/core/data/licenses.json is stale: run `cargo xtask licenses`".into(),
+                "crates/app/core/data/licenses.json is stale: run `cargo xtask licenses`".into(),
             ));
         }
         println!(

@@ -264,7 +264,7 @@ pub fn test(args: &[String]) -> Result<(), Failure> {
             });
         }
     }
-    let fuzz_dir = root().join("crates/protocol/fuzz");
+    let fuzz_dir = root().join("crates/wire/protocol/fuzz");
     if fuzz_dir.join("Cargo.toml").exists() {
         step("fuzz (short)", &mut || fuzz(&["20".to_owned()]));
     }
@@ -304,11 +304,11 @@ pub fn fuzz(args: &[String]) -> Result<(), Failure> {
             .parse()
             .map_err(|_| Failure(format!("{s:?} is not a number of seconds")))?,
     };
-    let fuzz_dir = root().join("crates/protocol/fuzz");
+    let fuzz_dir = root().join("crates/wire/protocol/fuzz");
     let list = Command::new("cargo")
         .args(["fuzz", "list", "--fuzz-dir"])
         .arg(&fuzz_dir)
-        .current_dir(root().join("crates/protocol"))
+        .current_dir(root().join("crates/wire/protocol"))
         .output()
         .map_err(|e| Failure(format!("cargo fuzz: {e}")))?;
     let targets: Vec<String> = String::from_utf8_lossy(&list.stdout)
@@ -329,7 +329,7 @@ pub fn fuzz(args: &[String]) -> Result<(), Failure> {
             .arg(target_dir().join("fuzz"))
             .arg(&target)
             .args(["--", &format!("-max_total_time={seconds}")])
-            .current_dir(root().join("crates/protocol"))
+            .current_dir(root().join("crates/wire/protocol"))
             .env("RUSTC_BOOTSTRAP", "1"))?;
     }
     Ok(())

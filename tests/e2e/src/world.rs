@@ -71,7 +71,7 @@ const TEST_ITERATIONS: u32 = 1000;
 /// waits for too).
 const VENDOR_SERVICE_READY_LINE: &str = "vendor service listening";
 /// The variable naming the vendor service's client profile for the app and the CLI
-/// (`hearth_support::PROFILE_ENV`).
+/// (`hearth_vendor_info::PROFILE_ENV`).
 pub const VENDOR_SERVICE_ENV: &str = "HEARTH_VENDOR_SERVICE";
 
 /// Awaits `fut`, failing with `what` after [`STEP`].

@@ -262,7 +262,7 @@ fn a_wrong_code_then_the_label_photo_and_a_lockout_lifted_by_the_button() {
             world.status(0).await.expect("status").failed_attempts
         };
         assert_eq!(attempts, 1);
-        let left = hearth_device::pairing_window::MAX_FAILURES - attempts;
+        let left = hearth_device::lockout::MAX_FAILURES - attempts;
         ui.expect_text(
             ".error p:last-child",
             &en_with("flow-error-wrong-code", &[("attempts", &left.to_string())]),
@@ -298,7 +298,7 @@ fn a_wrong_code_then_the_label_photo_and_a_lockout_lifted_by_the_button() {
 
         // Brute force on the second device: every wrong attempt costs a growing delay on the
         // device (skipped with its clock), until only its button lets pairing go on.
-        let max = hearth_device::pairing_window::MAX_FAILURES;
+        let max = hearth_device::lockout::MAX_FAILURES;
         let wrong = wrong_code(&second.qr_payload, false);
         ui.start_with_code(&wrong).await;
         for failures in 1..=max {
@@ -306,7 +306,7 @@ fn a_wrong_code_then_the_label_photo_and_a_lockout_lifted_by_the_button() {
             ui.heading("setup-failed-title").await;
             let status = world.status(1).await.expect("status");
             assert_eq!(status.failed_attempts, failures, "{status:?}");
-            let wait = hearth_device::pairing_window::delay_after(failures);
+            let wait = hearth_device::lockout::delay_after(failures);
             if wait > 0 {
                 world
                     .control(1, Command::Advance(wait))

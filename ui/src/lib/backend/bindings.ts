@@ -1,4 +1,4 @@
-// Generated from the Rust types in crates/core by its `bindings` test. Do not edit.
+// Generated from the Rust types in crates/app/core by its `bindings` test. Do not edit.
 
 export type ErrorCode = "settings-save" | "unknown-language" | "devices-load" | "folder-create" | "internal" | "invalid-setup-code" | "label-photo" | "vendor-profile" | "invalid-wifi" | "bluetooth-off" | "no-adapter" | "out-of-range" | "could-not-connect" | "link-lost" | "not-a-hearth-device" | "bluetooth" | "wrong-code" | "locked-until-button" | "locked-out" | "pairing-window-closed" | "already-owned" | "not-genuine" | "not-authorised" | "wifi-wrong-passphrase" | "wifi-no-network" | "wifi-no-answer" | "unknown-device" | "forget-unreachable" | "keyring-unavailable" | "owner-key-missing" | "protocol" | "busy" | "declined" | "no-answer" | "support-not-configured" | "support-unavailable" | "support-refused" | "support-unknown-model";
 

@@ -1,0 +1,147 @@
+//! Errors of the vendor service: start-up problems and API refusals.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use hearth_vendor_api::telemetry::ErrorBody;
+
+/// Why the service could not be initialised or started.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot read or write {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("config file {path} is invalid: {message}")]
+    Config { path: String, message: String },
+    #[error("catalogue file {path} is invalid: {message}")]
+    Catalogue { path: String, message: String },
+    #[error("catalogue signing key is invalid: {0}")]
+    CatalogueKey(String),
+    #[error("TLS certificate or key is unusable: {0}")]
+    Tls(String),
+    #[error("certificate generation failed: {0}")]
+    CertificateGeneration(#[from] rcgen::Error),
+    #[error("database {url} is unreachable or unusable: {source}")]
+    Database {
+        url: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("database migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("directory {0} already holds a vendor set-up; refusing to overwrite it")]
+    AlreadyInitialised(String),
+    #[error("system random generator failed: {0}")]
+    Random(String),
+}
+
+impl StartError {
+    /// Stable machine code for logs and scripts.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Io { .. } => "vendor.io",
+            Self::Config { .. } => "vendor.config",
+            Self::Catalogue { .. } => "vendor.catalogue",
+            Self::CatalogueKey(_) => "vendor.catalogue_key",
+            Self::Tls(_) => "vendor.tls",
+            Self::CertificateGeneration(_) => "vendor.certificate_generation",
+            Self::Database { .. } => "vendor.database",
+            Self::Migration(_) => "vendor.migration",
+            Self::AlreadyInitialised(_) => "vendor.already_initialised",
+            Self::Random(_) => "vendor.random",
+        }
+    }
+
+    pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+        Self::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}
+
+/// A refused or failed API request; answered as `{code, message}` JSON.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("request body is not valid JSON for this endpoint: {0}")]
+    MalformedBody(String),
+    #[error("no device model {0:?} in the catalogue")]
+    UnknownModel(String),
+    #[error("field {field:?} is not in the telemetry manifest of model {model:?}")]
+    UndeclaredField { model: String, field: String },
+    #[error("field {field:?} has a value the manifest does not allow: {reason}")]
+    InvalidValue { field: String, reason: String },
+    #[error("the report carries no fields")]
+    EmptyReport,
+    #[error("pseudonym is unknown, expired, or belongs to another model; request a new one")]
+    UnknownPseudonym,
+    #[error("device id must be 1 to 128 printable ASCII characters")]
+    InvalidDeviceId,
+    #[error("Idempotency-Key must be 1 to 64 of A-Z a-z 0-9 - _")]
+    InvalidIdempotencyKey,
+    #[error("query parameter {0:?} is out of range")]
+    InvalidQuery(&'static str),
+    #[error("a valid admin bearer token is required")]
+    Unauthorized,
+    #[error("storage failed")]
+    Storage(#[from] sqlx::Error),
+}
+
+impl ApiError {
+    /// Stable machine code sent to clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::MalformedBody(_) => "request.malformed_body",
+            Self::UnknownModel(_) => "catalogue.unknown_model",
+            Self::UndeclaredField { .. } => "telemetry.undeclared_field",
+            Self::InvalidValue { .. } => "telemetry.invalid_value",
+            Self::EmptyReport => "telemetry.empty_report",
+            Self::UnknownPseudonym => "telemetry.unknown_pseudonym",
+            Self::InvalidDeviceId => "telemetry.invalid_device_id",
+            Self::InvalidIdempotencyKey => "request.invalid_idempotency_key",
+            Self::InvalidQuery(_) => "request.invalid_query",
+            Self::Unauthorized => "auth.unauthorized",
+            Self::Storage(_) => "server.storage",
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::MalformedBody(_) | Self::InvalidQuery(_) | Self::InvalidIdempotencyKey => {
+                StatusCode::BAD_REQUEST
+            }
+            Self::UnknownModel(_) => StatusCode::NOT_FOUND,
+            Self::UndeclaredField { .. }
+            | Self::InvalidValue { .. }
+            | Self::EmptyReport
+            | Self::UnknownPseudonym
+            | Self::InvalidDeviceId => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if let Self::Storage(e) = &self {
+            // The detail stays in the log; the client learns only that storage failed.
+            tracing::error!(error = %e, "storage failure");
+        }
+        let body = ErrorBody {
+            code: self.code().to_owned(),
+            message: self.to_string(),
+        };
+        let mut response = (status, axum::Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
+    }
+}

@@ -1,0 +1,315 @@
+//! HTTP routes. Handlers are thin: parse and bound the input, call the logic, map the result.
+//!
+//! No handler reads the peer address and the request log has no client address field: the
+//! service never records IP addresses (EN 303 645 4.10-2 [6-5]).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use hearth_vendor_api::telemetry::{
+    Health, PseudonymGrant, PseudonymRequest, TelemetryAccepted, TelemetryReport,
+};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use sha2::{Digest as _, Sha256};
+use subtle::ConstantTimeEq as _;
+
+use crate::catalogue::Catalogue;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::{Database, Stored};
+use crate::error::ApiError;
+use crate::pseudonym::{Rotation, is_pseudonym, pseudonym};
+use crate::{anomaly, intake, security_txt};
+
+/// Largest request body accepted.
+pub const MAX_BODY: usize = 16 * 1024;
+/// Longest anomaly window a caller may ask for (30 days).
+const MAX_WINDOW_SECS: i64 = 30 * 86_400;
+
+/// Shared, immutable state of one instance; all mutable state is in the database.
+#[derive(Debug, Clone)]
+pub struct AppState(Arc<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    config: Config,
+    db: Database,
+    catalogue: Catalogue,
+    clock: Arc<dyn Clock>,
+    admin_token_sha256: [u8; 32],
+}
+
+impl AppState {
+    pub fn new(config: Config, db: Database, catalogue: Catalogue, clock: Arc<dyn Clock>) -> Self {
+        let mut admin_token_sha256 = [0u8; 32];
+        // Config::load checked it is 64 hex digits; a failure leaves all zeros, which no
+        // token hashes to, so the admin endpoint stays closed.
+        let _ = hex::decode_to_slice(&config.admin_token_sha256, &mut admin_token_sha256);
+        Self(Arc::new(Inner {
+            config,
+            db,
+            catalogue,
+            clock,
+            admin_token_sha256,
+        }))
+    }
+
+    fn rotation(&self) -> Rotation {
+        Rotation {
+            period_secs: self.0.config.telemetry.pseudonym_period_secs,
+            grace_secs: self.0.config.telemetry.pseudonym_grace_secs,
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/.well-known/security.txt", get(security_txt_file))
+        .route("/security/policy", get(security_policy))
+        .route("/v1/catalogue", get(catalogue_all))
+        .route("/v1/catalogue/{model}", get(catalogue_one))
+        .route("/v1/telemetry/pseudonym", post(issue_pseudonym))
+        .route("/v1/telemetry", post(telemetry))
+        .route("/v1/anomalies", get(anomalies))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "<unmatched>".to_owned(), |p| p.as_str().to_owned());
+    let started = Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        %method,
+        route,
+        status = response.status().as_u16(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
+}
+
+fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::MalformedBody(e.to_string()))
+}
+
+fn text_plain(body: String) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    let db_ok = state.0.db.ping().await.is_ok();
+    let body = Health {
+        status: if db_ok { "ok" } else { "degraded" }.into(),
+        database: state.0.db.backend().name().into(),
+        catalogue_entries: u32::try_from(state.0.catalogue.len()).unwrap_or(u32::MAX),
+    };
+    let status = if db_ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
+}
+
+async fn security_txt_file(State(state): State<AppState>) -> Response {
+    text_plain(security_txt::render(&state.0.config, state.0.clock.now()))
+}
+
+async fn security_policy(State(state): State<AppState>) -> Response {
+    text_plain(security_txt::policy(&state.0.config))
+}
+
+async fn catalogue_all(State(state): State<AppState>) -> Response {
+    Json(state.0.catalogue.signed()).into_response()
+}
+
+async fn catalogue_one(
+    State(state): State<AppState>,
+    Path(model): Path<String>,
+) -> Result<Response, ApiError> {
+    let item = state
+        .0
+        .catalogue
+        .get(&model)
+        .ok_or_else(|| ApiError::UnknownModel(model.chars().take(64).collect()))?;
+    Ok(Json(item.signed.clone()).into_response())
+}
+
+async fn issue_pseudonym(
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<Json<PseudonymGrant>, ApiError> {
+    let request: PseudonymRequest = parse(&body)?;
+    if state.0.catalogue.get(&request.model).is_none() {
+        return Err(ApiError::UnknownModel(
+            request.model.chars().take(64).collect(),
+        ));
+    }
+    let id = &request.device_id;
+    if id.is_empty() || id.len() > 128 || !id.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::InvalidDeviceId);
+    }
+    let now = state.0.clock.now();
+    let rotation = state.rotation();
+    let period = rotation.period_at(now);
+    let mut candidate = zeroize::Zeroizing::new([0u8; 32]);
+    getrandom::fill(candidate.as_mut()).map_err(|e| {
+        ApiError::Storage(sqlx::Error::Protocol(format!(
+            "random generator failed: {e}"
+        )))
+    })?;
+    let db = &state.0.db;
+    db.erase_keys_before(period).await?;
+    let key = zeroize::Zeroizing::new(db.period_key(period, &candidate, now).await?);
+    let pseudonym = pseudonym(&key, &request.model, id);
+    let valid_until = rotation.valid_until(period);
+    db.record_pseudonym(&pseudonym, &request.model, period, valid_until)
+        .await?;
+    Ok(Json(PseudonymGrant {
+        pseudonym,
+        period,
+        valid_until,
+    }))
+}
+
+/// `POST /v1/telemetry`. An `Idempotency-Key` header (1 to 64 of `[A-Za-z0-9_-]`) makes a
+/// retried report count once: a repeat answers 200 with the first report's id instead of 201.
+async fn telemetry(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<TelemetryAccepted>), ApiError> {
+    let idempotency_key = idempotency_key(&headers)?;
+    let report: TelemetryReport = parse(&body)?;
+    let item = state
+        .0
+        .catalogue
+        .get(&report.model)
+        .ok_or_else(|| ApiError::UnknownModel(report.model.chars().take(64).collect()))?;
+    let now = state.0.clock.now();
+    // Validate everything before touching storage: a refused report leaves no trace.
+    let values = intake::validate_report(&item.model, &report, now)?;
+    if !is_pseudonym(&report.pseudonym) {
+        return Err(ApiError::UnknownPseudonym);
+    }
+    let db = &state.0.db;
+    if !db
+        .pseudonym_valid(&report.pseudonym, &report.model, now)
+        .await?
+    {
+        return Err(ApiError::UnknownPseudonym);
+    }
+    db.purge_expired(now).await?;
+    let new_id = uuid::Uuid::new_v4().to_string();
+    let stored = db
+        .insert_report(
+            &new_id,
+            idempotency_key.as_deref(),
+            &report.model,
+            &report.pseudonym,
+            now,
+            &values,
+        )
+        .await?;
+    let stored_fields = u32::try_from(values.len()).unwrap_or(u32::MAX);
+    let (status, report_id) = match stored {
+        Stored::New => {
+            tracing::info!(model = %report.model, fields = values.len(), "telemetry stored");
+            (StatusCode::CREATED, new_id)
+        }
+        Stored::Duplicate(first) => {
+            tracing::info!(model = %report.model, "telemetry repeat ignored");
+            (StatusCode::OK, first)
+        }
+    };
+    Ok((
+        status,
+        Json(TelemetryAccepted {
+            report_id,
+            stored_fields,
+        }),
+    ))
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .map_err(|_| ApiError::InvalidIdempotencyKey)?;
+    let valid = !key.is_empty()
+        && key.len() <= 64
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if valid {
+        Ok(Some(key.to_owned()))
+    } else {
+        Err(ApiError::InvalidIdempotencyKey)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct AnomalyQuery {
+    window_secs: Option<i64>,
+}
+
+async fn anomalies(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<AnomalyQuery>,
+) -> Result<Response, ApiError> {
+    authorise_admin(&state, &headers)?;
+    let window = query
+        .window_secs
+        .unwrap_or(state.0.config.telemetry.anomaly_window_secs);
+    if !(1..=MAX_WINDOW_SECS).contains(&window) {
+        return Err(ApiError::InvalidQuery("window_secs"));
+    }
+    let list = anomaly::examine(
+        &state.0.db,
+        &state.0.catalogue,
+        &state.0.config.telemetry,
+        state.0.clock.now(),
+        window,
+    )
+    .await?;
+    Ok(Json(list).into_response())
+}
+
+fn authorise_admin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(ApiError::Unauthorized)?;
+    let presented = Sha256::digest(token.trim().as_bytes());
+    if bool::from(presented.as_slice().ct_eq(&state.0.admin_token_sha256)) {
+        Ok(())
+    } else {
+        Err(ApiError::Unauthorized)
+    }
+}

@@ -1,0 +1,137 @@
+//! Test harness: a fresh `init` in a temp folder, the real server on a loopback port over real
+//! TLS, and a reqwest client (rustls on ring) that trusts only that folder's CA.
+
+#![allow(dead_code)]
+
+pub mod postgres;
+pub mod suite;
+
+use std::sync::Arc;
+
+use ed25519_dalek::VerifyingKey;
+use hearth_vendor_service::clock::ManualClock;
+use hearth_vendor_service::init::{InitOptions, VendorProfile, init};
+use hearth_vendor_service::{Config, RunningServer, ServeOptions, start};
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject as _;
+use sqlx::AnyPool;
+
+/// 2027-01-15T08:00:00Z: the service's notion of "now" in tests (TLS validity uses the real
+/// clock, which the certificates from `init` cover).
+pub const T0: i64 = 1_800_000_000;
+
+pub struct Harness {
+    pub dir: tempfile::TempDir,
+    pub config: Config,
+    pub server: RunningServer,
+    pub base: String,
+    pub client: reqwest::Client,
+    pub clock: Arc<ManualClock>,
+    pub catalogue_key: VerifyingKey,
+    pub admin_token: String,
+    pub database_url: String,
+}
+
+/// A reqwest client that trusts exactly one CA (PEM).
+pub fn client_trusting(ca_pem: &str) -> reqwest::Client {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
+        roots
+            .add(cert.expect("CA PEM parses"))
+            .expect("CA is a valid trust anchor");
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .timeout(std::time::Duration::from_secs(20))
+        .build()
+        .expect("client builds")
+}
+
+impl Harness {
+    /// Fresh set-up and server; SQLite in the temp folder unless `database_url` is given.
+    pub async fn start(database_url: Option<String>) -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("hearth-vendor-test-")
+            .tempdir()
+            .expect("temp dir");
+        let out = init(
+            dir.path(),
+            &InitOptions::demo(time::OffsetDateTime::now_utc()),
+        )
+        .expect("init succeeds");
+        let config = Config::load(&out.config_path).expect("config loads");
+        let database_url = database_url.unwrap_or_else(|| config.default_database_url());
+        let clock = Arc::new(ManualClock::new(T0));
+        let server = start(
+            config.clone(),
+            ServeOptions {
+                database_url: Some(database_url.clone()),
+                bind: Some(([127, 0, 0, 1], 0).into()),
+                clock: clock.clone(),
+            },
+        )
+        .await
+        .expect("server starts");
+        let profile: VendorProfile =
+            serde_json::from_slice(&std::fs::read(&out.profile_path).expect("profile readable"))
+                .expect("profile parses");
+        let mut key = [0u8; 32];
+        hex::decode_to_slice(&profile.catalogue_key, &mut key).expect("key hex");
+        let catalogue_key = VerifyingKey::from_bytes(&key).expect("valid key");
+        let admin_token = std::fs::read_to_string(&out.admin_token_path)
+            .expect("token readable")
+            .trim()
+            .to_owned();
+        let base = format!("https://127.0.0.1:{}", server.local_addr.port());
+        Self {
+            client: client_trusting(&profile.ca_pem),
+            dir,
+            config,
+            server,
+            base,
+            clock,
+            catalogue_key,
+            admin_token,
+            database_url,
+        }
+    }
+
+    /// A second instance with the same config, database and clock (as behind a load balancer).
+    pub async fn another_instance(&self) -> (RunningServer, String) {
+        let server = start(
+            self.config.clone(),
+            ServeOptions {
+                database_url: Some(self.database_url.clone()),
+                bind: Some(([127, 0, 0, 1], 0).into()),
+                clock: self.clock.clone(),
+            },
+        )
+        .await
+        .expect("second instance starts");
+        let base = format!("https://127.0.0.1:{}", server.local_addr.port());
+        (server, base)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn stop(self) {
+        self.server.shutdown().await;
+    }
+
+    /// Direct access to the database, to check what was (not) stored.
+    pub async fn db(&self) -> AnyPool {
+        sqlx::any::install_default_drivers();
+        AnyPool::connect(&self.database_url)
+            .await
+            .expect("test connects to the database")
+    }
+}
