@@ -12,24 +12,9 @@ use hearth_keystore::Keystore;
 use hearth_protocol::handshake::OwnerKey;
 use rand::CryptoRng;
 
+pub use hearth_clock::{Clock, SystemClock};
+
 use crate::error::FlowError;
-
-/// Unix time in seconds (certificate validity, the `added_at` of a device).
-pub trait Clock: Send + Sync {
-    fn now_unix(&self) -> u64;
-}
-
-/// The system clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now_unix(&self) -> u64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs())
-    }
-}
 
 /// Timeouts of the flows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -166,7 +166,7 @@ impl Plug {
     /// The device clock.
     #[must_use]
     pub fn now(&self) -> u64 {
-        self.clock.now().saturating_add(self.ahead)
+        self.clock.now_unix().saturating_add(self.ahead)
     }
 
     /// Moves the device clock forward by `secs` (the pairing window and

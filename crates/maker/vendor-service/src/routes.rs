@@ -134,7 +134,10 @@ async fn health(State(state): State<AppState>) -> Response {
 }
 
 async fn security_txt_file(State(state): State<AppState>) -> Response {
-    text_plain(security_txt::render(&state.0.config, state.0.clock.now()))
+    text_plain(security_txt::render(
+        &state.0.config,
+        state.0.clock.now_unix_i64(),
+    ))
 }
 
 async fn security_policy(State(state): State<AppState>) -> Response {
@@ -171,7 +174,7 @@ async fn issue_pseudonym(
     if id.is_empty() || id.len() > 128 || !id.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(ApiError::InvalidDeviceId);
     }
-    let now = state.0.clock.now();
+    let now = state.0.clock.now_unix_i64();
     let rotation = state.rotation();
     let period = rotation.period_at(now);
     let mut candidate = zeroize::Zeroizing::new([0u8; 32]);
@@ -208,7 +211,7 @@ async fn telemetry(
         .catalogue
         .get(&report.model)
         .ok_or_else(|| ApiError::UnknownModel(report.model.chars().take(64).collect()))?;
-    let now = state.0.clock.now();
+    let now = state.0.clock.now_unix_i64();
     // Validate everything before touching storage: a refused report leaves no trace.
     let values = intake::validate_report(&item.model, &report, now)?;
     if !is_pseudonym(&report.pseudonym) {
@@ -293,7 +296,7 @@ async fn anomalies(
         &state.0.db,
         &state.0.catalogue,
         &state.0.config.telemetry,
-        state.0.clock.now(),
+        state.0.clock.now_unix_i64(),
         window,
     )
     .await?;

@@ -68,7 +68,7 @@ impl Harness {
         .expect("init succeeds");
         let config = Config::load(&out.config_path).expect("config loads");
         let database_url = database_url.unwrap_or_else(|| config.default_database_url());
-        let clock = Arc::new(ManualClock::new(T0));
+        let clock = Arc::new(ManualClock::new(u64::try_from(T0).expect("after 1970")));
         let server = start(
             config.clone(),
             ServeOptions {

@@ -308,7 +308,8 @@ pub async fn pseudonyms_rotate(h: &Harness) {
     assert_ne!(first.pseudonym, other.pseudonym, "distinct per device");
 
     // The first second of the next period.
-    h.clock.set((first.period + 1) * period);
+    h.clock
+        .set(u64::try_from((first.period + 1) * period).expect("after 1970"));
     let next = pseudonym_at(h, &h.base, "hearth-plug-1", "plug-0003").await;
     assert_eq!(next.period, first.period + 1);
     assert_ne!(next.pseudonym, first.pseudonym, "rotates with the period");
@@ -319,7 +320,8 @@ pub async fn pseudonyms_rotate(h: &Harness) {
     // Within the grace time the old pseudonym is still accepted, after it not.
     let r = report(h, &h.base, &first.pseudonym, json!({"uptime_hours": 5})).await;
     assert_eq!(r.status(), StatusCode::CREATED);
-    h.clock.set(first.valid_until + 1);
+    h.clock
+        .set(u64::try_from(first.valid_until + 1).expect("after 1970"));
     let r = report(h, &h.base, &first.pseudonym, json!({"uptime_hours": 6})).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let r = report(h, &h.base, &next.pseudonym, json!({"uptime_hours": 6})).await;
@@ -367,7 +369,8 @@ pub async fn failed_pairing_burst_is_flagged(h: &Harness) {
     }));
 
     // Outside the window the burst is history.
-    h.clock.advance(h.config.telemetry.anomaly_window_secs + 1);
+    h.clock
+        .advance(u64::try_from(h.config.telemetry.anomaly_window_secs + 1).expect("positive"));
     assert!(anomalies_at(h, &h.base).await.anomalies.is_empty());
 
     // The examination is for the vendor only.
