@@ -2,8 +2,6 @@
 //! (`<data>/hearth.db`). No secrets are stored here: owner keys live in the OS
 //! keyring (EN 303 645 4.4-1).
 
-use std::path::Path;
-
 use serde::Serialize;
 use sqlx::{Row, sqlite::SqlitePool};
 use ts_rs::TS;
@@ -20,18 +18,15 @@ pub struct DeviceSummary {
     pub firmware_version: String,
 }
 
-/// The app's device database.
+/// The `devices` table of the app database ([`crate::database::Database::devices`]).
 #[derive(Debug, Clone)]
 pub struct DeviceStore {
     pool: SqlitePool,
 }
 
 impl DeviceStore {
-    /// Opens (creating if needed) `hearth.db` in `data_dir` and migrates it.
-    pub async fn open(data_dir: &Path) -> Result<Self, CoreError> {
-        Ok(Self {
-            pool: crate::database::open(data_dir, 4).await?,
-        })
+    pub(crate) fn on(pool: SqlitePool) -> Self {
+        Self { pool }
     }
 
     /// Every device, in the order they were added.
@@ -69,16 +64,12 @@ impl DeviceStore {
         .await?;
         Ok(())
     }
-
-    /// Closes the database cleanly.
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::database::Database;
 
     fn plug(id: &str, serial: &str) -> DeviceSummary {
         DeviceSummary {
@@ -93,12 +84,13 @@ mod tests {
     #[tokio::test]
     async fn devices_persist_across_reopening() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = DeviceStore::open(dir.path()).await.expect("open");
+        let db = Database::open(dir.path()).await.expect("open");
+        let store = db.devices();
         assert!(store.list().await.expect("list").is_empty());
         store.add(&plug("b", "SN-2"), 2).await.expect("add");
         store.add(&plug("a", "SN-1"), 1).await.expect("add");
-        store.close().await;
-        let store = DeviceStore::open(dir.path()).await.expect("reopen");
+        db.close().await;
+        let store = Database::open(dir.path()).await.expect("reopen").devices();
         let ids: Vec<_> = store
             .list()
             .await
@@ -112,10 +104,10 @@ mod tests {
     #[tokio::test]
     async fn a_duplicate_serial_is_refused() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = DeviceStore::open(dir.path()).await.expect("open");
+        let store = Database::open(dir.path()).await.expect("open").devices();
         store.add(&plug("a", "SN-1"), 1).await.expect("add");
         let err = store.add(&plug("b", "SN-1"), 2).await.expect_err("dup");
-        assert_eq!(err.code(), crate::ErrorCode::DevicesLoad);
+        assert_eq!(err.code(), crate::ErrorCode::Database);
         assert_eq!(store.list().await.expect("list").len(), 1);
     }
 }

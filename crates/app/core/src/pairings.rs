@@ -4,8 +4,6 @@
 //!
 //! Public values only; the owner key is in the OS keyring (EN 303 645 provision 4.4-1).
 
-use std::path::Path;
-
 use sqlx::{Row, sqlite::SqlitePool};
 
 use crate::CoreError;
@@ -23,22 +21,15 @@ pub struct PairingRecord {
     pub user_id: u32,
 }
 
-/// The pairings table of the app database (`<data>/hearth.db`, shared with
-/// [`crate::devices::DeviceStore`]).
+/// The `pairings` table of the app database ([`crate::database::Database::pairings`]).
 #[derive(Debug, Clone)]
 pub struct PairingStore {
     pool: SqlitePool,
 }
 
 impl PairingStore {
-    /// Opens (creating and migrating if needed) `hearth.db` in `data_dir`.
-    ///
-    /// # Errors
-    /// [`CoreError::Devices`] or [`CoreError::Migrate`].
-    pub async fn open(data_dir: &Path) -> Result<Self, CoreError> {
-        Ok(Self {
-            pool: crate::database::open(data_dir, 2).await?,
-        })
+    pub(crate) fn on(pool: SqlitePool) -> Self {
+        Self { pool }
     }
 
     /// Remembers `record`; its device row must exist.
@@ -117,17 +108,13 @@ impl PairingStore {
             .await?;
         Ok(())
     }
-
-    /// Closes the database cleanly.
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::devices::{DeviceStore, DeviceSummary};
+    use crate::database::Database;
+    use crate::devices::DeviceSummary;
 
     fn plug(id: &str) -> DeviceSummary {
         DeviceSummary {
@@ -142,8 +129,8 @@ mod tests {
     #[tokio::test]
     async fn a_pairing_round_trips_and_goes_with_its_device() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let devices = DeviceStore::open(dir.path()).await.expect("devices");
-        let pairings = PairingStore::open(dir.path()).await.expect("pairings");
+        let db = Database::open(dir.path()).await.expect("database");
+        let (devices, pairings) = (db.devices(), db.pairings());
         devices.add(&plug("a"), 1).await.expect("add");
         let record = PairingRecord {
             device_id: "a".into(),
@@ -166,7 +153,10 @@ mod tests {
     #[tokio::test]
     async fn a_pairing_needs_its_device() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let pairings = PairingStore::open(dir.path()).await.expect("pairings");
+        let pairings = Database::open(dir.path())
+            .await
+            .expect("database")
+            .pairings();
         let orphan = PairingRecord {
             device_id: "nobody".into(),
             discriminator: 1,

@@ -5,8 +5,6 @@
 //! The bytes are stored exactly as received. This store does not judge them: the reader checks
 //! them again (a catalogue entry's signature) before showing anything.
 
-use std::path::Path;
-
 use sqlx::{Row, sqlite::SqlitePool};
 
 use crate::CoreError;
@@ -20,21 +18,16 @@ pub struct CachedBody {
     pub fetched_at: u64,
 }
 
-/// The `vendor_cache` table, keyed by (kind, key), e.g. (`catalogue-entry`, `hearth-plug-1`).
+/// The `vendor_cache` table, keyed by (kind, key), e.g. (`catalogue-entry`, `hearth-plug-1`)
+/// ([`crate::database::Database::vendor_cache`]).
 #[derive(Debug, Clone)]
 pub struct VendorCache {
     pool: SqlitePool,
 }
 
 impl VendorCache {
-    /// Opens (creating and migrating if needed) `hearth.db` in `data_dir`.
-    ///
-    /// # Errors
-    /// [`CoreError::Devices`] or [`CoreError::Migrate`].
-    pub async fn open(data_dir: &Path) -> Result<Self, CoreError> {
-        Ok(Self {
-            pool: crate::database::open(data_dir, 2).await?,
-        })
+    pub(crate) fn on(pool: SqlitePool) -> Self {
+        Self { pool }
     }
 
     /// Keeps `body` as the latest answer for (`kind`, `key`), replacing any earlier one.
@@ -80,11 +73,6 @@ impl VendorCache {
             fetched_at: u64::try_from(fetched_at).map_err(|_| out_of_range("fetched_at"))?,
         }))
     }
-
-    /// Closes the database cleanly.
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
 }
 
 fn out_of_range(column: &str) -> CoreError {
@@ -97,12 +85,13 @@ fn out_of_range(column: &str) -> CoreError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::devices::DeviceStore;
+    use crate::database::Database;
 
     #[tokio::test]
     async fn the_latest_answer_is_kept_across_reopening() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let cache = VendorCache::open(dir.path()).await.expect("open");
+        let db = Database::open(dir.path()).await.expect("open");
+        let cache = db.vendor_cache();
         assert_eq!(cache.get("catalogue-entry", "p").await.expect("get"), None);
         cache
             .put("catalogue-entry", "p", b"one", 10)
@@ -116,8 +105,11 @@ mod tests {
             .put("security-txt", "p", b"other", 5)
             .await
             .expect("put");
-        cache.close().await;
-        let cache = VendorCache::open(dir.path()).await.expect("reopen");
+        db.close().await;
+        let cache = Database::open(dir.path())
+            .await
+            .expect("reopen")
+            .vendor_cache();
         assert_eq!(
             cache.get("catalogue-entry", "p").await.expect("get"),
             Some(CachedBody {
@@ -130,8 +122,8 @@ mod tests {
     #[tokio::test]
     async fn it_shares_the_database_with_the_device_list() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let devices = DeviceStore::open(dir.path()).await.expect("devices");
-        let cache = VendorCache::open(dir.path()).await.expect("cache");
+        let db = Database::open(dir.path()).await.expect("database");
+        let (devices, cache) = (db.devices(), db.vendor_cache());
         cache.put("k", "v", b"x", 1).await.expect("put");
         assert!(devices.list().await.expect("list").is_empty());
         assert!(cache.put("k", "v", b"x", u64::MAX).await.is_err());

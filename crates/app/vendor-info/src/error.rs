@@ -35,48 +35,47 @@ pub enum SupportError {
 
 impl SupportError {
     /// The stable code for this error.
+    #[must_use]
     pub fn code(&self) -> ErrorCode {
         match self {
-            Self::NotConfigured { .. } | Self::ProfileInvalid { .. } => {
-                ErrorCode::SupportNotConfigured
-            }
+            Self::NotConfigured { .. } => ErrorCode::SupportNotConfigured,
+            Self::ProfileInvalid { .. } => ErrorCode::SupportProfileInvalid,
             Self::Unavailable { .. } => ErrorCode::SupportUnavailable,
-            Self::Untrusted(_) | Self::Tampered(_) => ErrorCode::SupportRefused,
+            Self::Untrusted(_) => ErrorCode::SupportUntrusted,
+            Self::Tampered(_) => ErrorCode::SupportTampered,
             Self::UnknownModel { .. } => ErrorCode::SupportUnknownModel,
             Self::Cache(e) => e.code(),
         }
     }
 
+    /// Whether the answer (or the saved copy) was refused: never shown, never replaced by the
+    /// saved copy.
+    #[must_use]
+    pub fn is_refusal(&self) -> bool {
+        matches!(self, Self::Untrusted(_) | Self::Tampered(_))
+    }
+
     /// The Fluent message that explains this error in plain words.
+    #[must_use]
     pub fn message_id(&self) -> &'static str {
-        match self {
-            Self::NotConfigured { .. } => hearth_i18n::id!("support-error-not-configured"),
-            Self::ProfileInvalid { .. } => hearth_i18n::id!("support-error-profile-invalid"),
-            Self::Unavailable { .. } => hearth_i18n::id!("support-error-unavailable"),
-            Self::Untrusted(_) => hearth_i18n::id!("support-error-untrusted"),
-            Self::Tampered(_) => hearth_i18n::id!("support-error-tampered"),
-            Self::UnknownModel { .. } => hearth_i18n::id!("support-error-unknown-model"),
-            Self::Cache(e) => e.message_id(),
-        }
+        self.code().message_id()
     }
 
     /// The message's arguments (never secrets or personal data).
+    #[must_use]
     pub fn message_args(&self) -> Vec<(String, String)> {
         match self {
             Self::ProfileInvalid { path, .. } => vec![("path".to_owned(), path.clone())],
             Self::UnknownModel { model } => vec![("model".to_owned(), model.clone())],
-            Self::Cache(e) => e.to_dto().args,
+            Self::Cache(e) => e.message_args(),
             _ => Vec::new(),
         }
     }
 
     /// The error as the UI receives it.
+    #[must_use]
     pub fn to_dto(&self) -> ErrorDto {
-        ErrorDto {
-            code: self.code(),
-            message_id: self.message_id().to_owned(),
-            args: self.message_args(),
-        }
+        ErrorDto::with_args(self.code(), self.message_args())
     }
 
     /// Sorts a client failure of a fresh fetch. Transient failures are not errors here (the
@@ -103,10 +102,13 @@ mod tests {
     #[test]
     fn refusals_are_sorted_by_what_the_user_can_do() {
         let untrusted = SupportError::from_refusal(None, ClientError::CertificateNotTrusted);
-        assert_eq!(untrusted.code(), ErrorCode::SupportRefused);
+        assert_eq!(untrusted.code(), ErrorCode::SupportUntrusted);
+        assert!(untrusted.is_refusal());
         assert_eq!(untrusted.message_id(), "support-error-untrusted");
         let tampered = SupportError::from_refusal(None, ClientError::Wire(WireError::BadSignature));
         assert_eq!(tampered.message_id(), "support-error-tampered");
+        assert_eq!(tampered.code(), ErrorCode::SupportTampered);
+        assert!(tampered.is_refusal());
         let unknown = SupportError::from_refusal(
             Some("nope-1"),
             ClientError::Rejected {

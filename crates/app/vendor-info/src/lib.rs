@@ -15,28 +15,33 @@
 //! another CA, a bad signature, a malformed answer — is never papered over with the saved copy:
 //! the user is told.
 //!
+//! The cache is a table of the app's one database ([`hearth_core::Database`]), handed in by
+//! whoever opened it (the app at start, the CLI per command).
+//!
 //! Nothing here is on the path of local device control: the app and the CLI call it only for
 //! the screens and commands that show vendor information.
 
 mod clock;
 mod error;
 mod present;
+pub mod views;
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hearth_core::folders::AppFolders;
-use hearth_core::support::{CollectsView, SecurityContactView, SupportView};
+use hearth_core::Database;
 use hearth_core::vendor_cache::VendorCache;
-use hearth_vendor_api::catalogue::{DeviceModel, is_model_id};
+use hearth_vendor_api::catalogue::DeviceModel;
 use hearth_vendor_api::profile::VendorProfile;
 use hearth_vendor_client::backoff::RetryPolicy;
 use hearth_vendor_client::{ClientError, ClientSettings, VendorClient, parse_security_txt};
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::SupportError;
-pub use present::support_status;
+pub use hearth_vendor_api::catalogue::is_model_id;
+pub use present::{language_name, support_status};
+pub use views::{CollectsView, SecurityContactView, SupportStatus, SupportView};
 
 use present::Freshness;
 
@@ -86,37 +91,26 @@ pub struct SupportDirectory {
 }
 
 impl SupportDirectory {
-    /// The vendor service named by [`PROFILE_ENV`], cached in `folders.data`, with
+    /// The vendor service named by [`PROFILE_ENV`], cached in `database`, with
     /// [`interactive_settings`].
     ///
     /// # Errors
     /// [`SupportError::NotConfigured`] when the variable is unset or empty,
-    /// [`SupportError::ProfileInvalid`], or [`SupportError::Cache`] when the database cannot be
-    /// opened.
-    pub async fn from_env(
-        folders: &AppFolders,
-        clock: Arc<dyn Clock>,
-    ) -> Result<Self, SupportError> {
+    /// [`SupportError::ProfileInvalid`].
+    pub fn from_env(database: &Database, clock: Arc<dyn Clock>) -> Result<Self, SupportError> {
         let path = std::env::var_os(PROFILE_ENV)
             .filter(|p| !p.is_empty())
             .ok_or(SupportError::NotConfigured { env: PROFILE_ENV })?;
-        Self::open(
-            Path::new(&path),
-            &folders.data,
-            clock,
-            interactive_settings(),
-        )
-        .await
+        Self::open(Path::new(&path), database, clock, interactive_settings())
     }
 
-    /// The vendor service of the profile at `profile_path`, cached in `data_dir` (created if
-    /// missing).
+    /// The vendor service of the profile at `profile_path`, cached in `database`.
     ///
     /// # Errors
     /// As [`SupportDirectory::from_env`].
-    pub async fn open(
+    pub fn open(
         profile_path: &Path,
-        data_dir: &Path,
+        database: &Database,
         clock: Arc<dyn Clock>,
         settings: ClientSettings,
     ) -> Result<Self, SupportError> {
@@ -134,26 +128,26 @@ impl SupportDirectory {
         let text = std::fs::read(profile_path).map_err(|e| invalid(e.to_string()))?;
         let profile: VendorProfile =
             serde_json::from_slice(&text).map_err(|e| invalid(e.to_string()))?;
-        Self::build(&profile, &shown, data_dir, clock, settings).await
+        Self::build(&profile, &shown, database, clock, settings)
     }
 
-    /// The vendor service of `profile`, cached in `data_dir` (created if missing).
+    /// The vendor service of `profile`, cached in `database`.
     ///
     /// # Errors
-    /// [`SupportError::ProfileInvalid`] or [`SupportError::Cache`].
-    pub async fn with_profile(
+    /// [`SupportError::ProfileInvalid`].
+    pub fn with_profile(
         profile: &VendorProfile,
-        data_dir: &Path,
+        database: &Database,
         clock: Arc<dyn Clock>,
         settings: ClientSettings,
     ) -> Result<Self, SupportError> {
-        Self::build(profile, &profile.vendor_name, data_dir, clock, settings).await
+        Self::build(profile, &profile.vendor_name, database, clock, settings)
     }
 
-    async fn build(
+    fn build(
         profile: &VendorProfile,
         shown: &str,
-        data_dir: &Path,
+        database: &Database,
         clock: Arc<dyn Clock>,
         settings: ClientSettings,
     ) -> Result<Self, SupportError> {
@@ -162,16 +156,9 @@ impl SupportDirectory {
                 path: shown.to_owned(),
                 reason: e.to_string(),
             })?;
-        std::fs::create_dir_all(data_dir).map_err(|source| {
-            SupportError::Cache(hearth_core::CoreError::FolderCreate {
-                path: data_dir.display().to_string(),
-                source,
-            })
-        })?;
-        let cache = VendorCache::open(data_dir).await?;
         Ok(Self {
             client,
-            cache,
+            cache: database.vendor_cache(),
             clock,
             origin: profile.service_url.trim_end_matches('/').to_owned(),
         })
@@ -252,11 +239,6 @@ impl SupportDirectory {
             self.clock.now_unix(),
             freshness,
         ))
-    }
-
-    /// Closes the database cleanly.
-    pub async fn close(&self) {
-        self.cache.close().await;
     }
 
     /// The verified catalogue entry of `model`, fresh or cached.

@@ -1,6 +1,6 @@
 //! Verified vendor data → the view types the UI and the CLI show, in one language.
 
-use hearth_core::support::{
+use crate::views::{
     CollectedField, CollectsView, DataUseView, ENDING_SOON_DAYS, SecurityContactView,
     SupportStatus, SupportView,
 };
@@ -109,10 +109,34 @@ pub(crate) fn security_contact_view(
         ),
         expired: expires.is_none_or(|e| e.unix_timestamp() <= now),
         preferred_languages: contact.preferred_languages.clone(),
+        preferred_language_names: contact
+            .preferred_languages
+            .iter()
+            .map(|tag| language_name(tag))
+            .collect(),
         canonical: contact.canonical.clone(),
         last_checked: freshness.fetched_at,
         from_cache: freshness.from_cache,
     }
+}
+
+/// A BCP 47 tag as people read it, in its own language ("Deutsch" for `de` or `de-AT`): the
+/// names the language menu shows. A language the app does not ship keeps its tag, which is
+/// still what the vendor wrote.
+pub fn language_name(tag: &str) -> String {
+    let primary = tag
+        .split(['-', '_'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let id = match primary.as_str() {
+        "en" => hearth_i18n::id!("language-en"),
+        "de" => hearth_i18n::id!("language-de"),
+        "fr" => hearth_i18n::id!("language-fr"),
+        "es" => hearth_i18n::id!("language-es"),
+        _ => return tag.to_owned(),
+    };
+    hearth_i18n::Localizer::new(&primary).map_or_else(|_| tag.to_owned(), |l| l.t(id))
 }
 
 /// The text in `language`, else English, else any (the catalogue requires English).
@@ -159,6 +183,21 @@ mod tests {
             support_status(false, end, date!(2020 - 01 - 01)),
             SupportStatus::NotUpdatable
         );
+    }
+
+    #[test]
+    fn report_languages_read_as_names() {
+        let names: Vec<String> = ["en", "de", "fr", "es", "de-AT", "nl"]
+            .iter()
+            .map(|t| language_name(t))
+            .collect();
+        assert_eq!(
+            names,
+            ["English", "Deutsch", "Français", "Español", "Deutsch", "nl"]
+        );
+        for shipped in hearth_i18n::languages() {
+            assert_ne!(language_name(shipped), shipped, "{shipped} has a name");
+        }
     }
 
     #[test]

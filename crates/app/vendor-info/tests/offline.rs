@@ -6,8 +6,7 @@ mod common;
 
 use common::{Vendor, clock, closed_port, directory, directory_for};
 use hearth_core::ErrorCode;
-use hearth_core::support::SupportStatus;
-use hearth_core::vendor_cache::VendorCache;
+use hearth_vendor_info::SupportStatus;
 use hearth_vendor_info::{Clock as _, SupportError};
 
 const PLUG: &str = "hearth-plug-1";
@@ -42,7 +41,6 @@ async fn fresh_then_from_the_cache_while_down_then_refreshed() {
         "{contact:?}"
     );
     assert!(contact.canonical.is_some() && contact.policy.is_some());
-    dir.close().await;
 
     server.shutdown().await;
     clock.advance(3600);
@@ -77,7 +75,6 @@ async fn fresh_then_from_the_cache_while_down_then_refreshed() {
         cached_contact.expect_err("other origin").code(),
         ErrorCode::SupportUnavailable
     );
-    dir.close().await;
 
     // Back, on a new port (the old one may linger in TIME_WAIT): refreshed, newer time.
     let server = vendor.serve().await;
@@ -85,7 +82,6 @@ async fn fresh_then_from_the_cache_while_down_then_refreshed() {
     let refreshed = dir.support(PLUG, "de").await.expect("support");
     assert!(!refreshed.from_cache);
     assert_eq!(refreshed.last_checked, t0 + 3600);
-    dir.close().await;
     server.shutdown().await;
 }
 
@@ -169,7 +165,6 @@ async fn what_a_device_collects_is_shown_in_the_asked_language() {
         "the app says du: {}",
         german.data_use.statement
     );
-    dir.close().await;
     server.shutdown().await;
 }
 
@@ -200,7 +195,6 @@ async fn security_contact_comes_from_the_cache_for_the_same_service() {
     clock.advance(366 * 86_400);
     let stale = dir.security_contact().await.expect("from the cache");
     assert!(stale.expired && stale.from_cache);
-    dir.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -211,10 +205,12 @@ async fn a_tampered_cache_row_is_refused() {
     let server = vendor.serve().await;
     let dir = directory_for(&vendor, &server, data.path(), &clock).await;
     dir.support(PLUG, "en").await.expect("fresh");
-    dir.close().await;
     server.shutdown().await;
 
-    let cache = VendorCache::open(data.path()).await.expect("cache");
+    let cache = hearth_core::Database::open(data.path())
+        .await
+        .expect("the app database")
+        .vendor_cache();
     let row = cache
         .get(hearth_vendor_info::KIND_CATALOGUE_ENTRY, PLUG)
         .await
@@ -232,14 +228,13 @@ async fn a_tampered_cache_row_is_refused() {
         )
         .await
         .expect("put");
-    cache.close().await;
 
     let dir = directory(&vendor.profile_for(closed_port()), data.path(), &clock).await;
     let err = dir.support(PLUG, "en").await.expect_err("tampered");
     assert!(matches!(err, SupportError::Tampered(_)), "{err:?}");
-    assert_eq!(err.code(), ErrorCode::SupportRefused);
+    assert!(err.is_refusal());
+    assert_eq!(err.code(), ErrorCode::SupportTampered);
     assert_eq!(err.to_dto().message_id, "support-error-tampered");
-    dir.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -251,7 +246,6 @@ async fn a_service_with_a_foreign_ca_is_refused_without_falling_back() {
     let server = vendor.serve().await;
     let dir = directory_for(&vendor, &server, data.path(), &clock).await;
     dir.support(PLUG, "en").await.expect("fresh, now cached");
-    dir.close().await;
     server.shutdown().await;
 
     let fake = impostor.serve().await;
@@ -264,13 +258,13 @@ async fn a_service_with_a_foreign_ca_is_refused_without_falling_back() {
     .await;
     let err = dir.support(PLUG, "en").await.expect_err("refused");
     assert!(matches!(err, SupportError::Untrusted(_)), "{err:?}");
-    assert_eq!(err.code(), ErrorCode::SupportRefused);
+    assert!(err.is_refusal());
+    assert_eq!(err.code(), ErrorCode::SupportUntrusted);
     assert_eq!(err.message_id(), "support-error-untrusted");
     assert!(matches!(
         dir.security_contact().await,
         Err(SupportError::Untrusted(_))
     ));
-    dir.close().await;
     fake.shutdown().await;
 }
 
@@ -287,7 +281,6 @@ async fn nothing_cached_and_unreachable_is_unavailable() {
         dir.security_contact().await.expect_err("nothing").code(),
         ErrorCode::SupportUnavailable
     );
-    dir.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -311,14 +304,12 @@ async fn only_a_model_without_updates_ahead_is_asked_about_before_setup() {
         .await
         .expect("ending soon is asked about");
     assert_eq!(ending.status, SupportStatus::EndingSoon);
-    dir.close().await;
     server.shutdown().await;
 
     // No vendor information at all: setup goes on without a question.
     let other = tempfile::tempdir().expect("data dir");
     let offline = directory(&vendor.profile_for(closed_port()), other.path(), &clock).await;
     assert_eq!(offline.to_ask_about_before_setup(SENSOR, "en").await, None);
-    offline.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -376,6 +367,5 @@ async fn status_follows_the_injected_clock_and_non_updatable_models_say_why() {
             .code(),
         ErrorCode::SupportUnknownModel
     );
-    dir.close().await;
     server.shutdown().await;
 }

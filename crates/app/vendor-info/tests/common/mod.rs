@@ -112,7 +112,9 @@ pub async fn directory(
     data: &std::path::Path,
     clock: &Arc<ManualClock>,
 ) -> SupportDirectory {
-    SupportDirectory::with_profile(profile, data, clock.clone(), settings())
+    let database = hearth_core::Database::open(data)
         .await
+        .expect("the app database opens");
+    SupportDirectory::with_profile(profile, &database, clock.clone(), settings())
         .expect("directory opens")
 }

@@ -2,8 +2,9 @@
 //! (EN 303 645 4.3-4, 4.3-8, 4.3-9), what the device collects (4.8-1, 4.10-3) and the vendor's
 //! security contact (4.2-1, from its security.txt, RFC 9116).
 //!
-//! These are view types: already in one language, plain strings and numbers only. They are
-//! built by `hearth-vendor-info` from the vendor's signed catalogue, fresh or from the app's cache;
+//! These are view types: already in one language, plain strings and numbers only, exported to
+//! TypeScript. They are built here (`present.rs`) from the vendor's signed catalogue, fresh or
+//! from the app's cache;
 //! `from_cache` with `last_checked` says which, so the UI can mark old data
 //! ("Last checked <date>").
 
@@ -124,6 +125,9 @@ pub struct SecurityContactView {
     pub expired: bool,
     /// Languages the vendor reads reports in (BCP 47 tags).
     pub preferred_languages: Vec<String>,
+    /// The same languages as people read them, each in its own language ("English",
+    /// "Deutsch"); a language the app does not ship keeps its tag.
+    pub preferred_language_names: Vec<String>,
     /// Where the file is published.
     pub canonical: Option<String>,
     /// When this was fetched from the vendor, in seconds since the Unix epoch.
@@ -132,7 +136,7 @@ pub struct SecurityContactView {
     pub from_cache: bool,
 }
 
-/// The TypeScript declarations of this module's types, for [`crate::typescript_bindings`].
+/// The TypeScript declarations of this module's types, for the one generated bindings file.
 pub fn ts_decls(cfg: &ts_rs::Config) -> Vec<String> {
     vec![
         SupportStatus::decl(cfg),
