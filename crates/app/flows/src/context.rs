@@ -5,8 +5,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use hearth_ble::{BtleplugConfig, BtleplugTransport, PipeConfig, Transport};
+use hearth_core::Database;
 use hearth_core::devices::{DeviceStore, DeviceSummary};
-use hearth_core::folders::AppFolders;
 use hearth_core::pairings::PairingStore;
 use hearth_keystore::Keystore;
 use hearth_protocol::handshake::OwnerKey;
@@ -43,6 +43,7 @@ impl Default for FlowConfig {
 /// The flows over one transport, database and keyring.
 pub struct Flows<T: Transport> {
     pub(crate) transport: T,
+    database: Database,
     pub(crate) devices: DeviceStore,
     pub(crate) pairings: PairingStore,
     pub(crate) keystore: Keystore,
@@ -61,41 +62,32 @@ impl<T: Transport> std::fmt::Debug for Flows<T> {
 }
 
 impl<T: Transport> Flows<T> {
-    /// Flows over `transport`, the database in `folders.data` and `keystore`.
+    /// Flows over `transport`, the app's `database` and `keystore`.
     ///
     /// Keyring calls run on tokio's blocking threads. With the kernel keyring (keyutils) the
     /// session keyring lives in each *thread's* credentials and is installed by the first
     /// thread that uses it; a thread created before that has none and is refused the keys
     /// (EACCES, [`FlowError::KeyringUnavailable`]). Open the keystore before starting the
     /// runtime, as the CLI does, so every runtime thread inherits it.
-    ///
-    /// # Errors
-    /// [`FlowError::Database`] if the database cannot be opened.
-    pub async fn new(
+    #[must_use]
+    pub fn new(
         transport: T,
-        folders: &AppFolders,
+        database: &Database,
         keystore: Keystore,
         clock: Box<dyn Clock>,
         rng: Box<dyn CryptoRng + Send>,
         config: FlowConfig,
-    ) -> Result<Self, FlowError> {
-        std::fs::create_dir_all(&folders.data).map_err(|e| {
-            FlowError::Database(hearth_core::CoreError::FolderCreate {
-                path: folders.data.display().to_string(),
-                source: e,
-            })
-        })?;
-        let devices = DeviceStore::open(&folders.data).await?;
-        let pairings = PairingStore::open(&folders.data).await?;
-        Ok(Self {
+    ) -> Self {
+        Self {
             transport,
-            devices,
-            pairings,
+            database: database.clone(),
+            devices: database.devices(),
+            pairings: database.pairings(),
             keystore,
             clock,
             rng: Mutex::new(rng),
             config,
-        })
+        }
     }
 
     /// The transport (for scans).
@@ -186,34 +178,33 @@ impl<T: Transport> Flows<T> {
             .map_err(FlowError::from_keystore)
     }
 
-    /// Closes the database.
+    /// Closes the app database these flows were given: the one handle, so everything else on
+    /// it closes too. For the end of a CLI command or a test, never inside the app.
     pub async fn close(&self) {
-        self.devices.close().await;
-        self.pairings.close().await;
+        self.database.close().await;
     }
 }
 
 impl Flows<BtleplugTransport> {
     /// The flows as the window and the CLI run them: the system's Bluetooth (btleplug over
-    /// BlueZ's D-Bus API, or the simulated radio), the database in `folders.data`,
-    /// `keystore`, the system clock, the OS random source and the default timeouts.
+    /// BlueZ's D-Bus API, or the simulated radio), the app's `database`, `keystore`, the
+    /// system clock, the OS random source and the default timeouts.
     ///
     /// # Errors
     /// [`FlowError::BluetoothOff`] or [`FlowError::NoAdapter`] when there is no usable
-    /// adapter, [`FlowError::Database`].
+    /// adapter.
     pub async fn on_system_bluetooth(
-        folders: &AppFolders,
+        database: &Database,
         keystore: Keystore,
     ) -> Result<Self, FlowError> {
         let transport = BtleplugTransport::new(BtleplugConfig::default()).await?;
-        Self::new(
+        Ok(Self::new(
             transport,
-            folders,
+            database,
             keystore,
             Box::new(SystemClock),
             Box::new(rand::rand_core::UnwrapErr(rand::rngs::SysRng)),
             FlowConfig::default(),
-        )
-        .await
+        ))
     }
 }

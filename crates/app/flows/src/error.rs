@@ -1,7 +1,9 @@
 //! The one error type of the flows. Each variant is something the person holding the phone
-//! can act on; [`FlowError::code`] is a stable machine code and [`FlowError::message_id`] the
-//! Fluent message that says it in plain words (the UI and the CLI never show the English
-//! `Display` text, which is for logs).
+//! can act on; [`FlowError::code`] is its stable code in the one table
+//! ([`hearth_core::codes`]), which names the Fluent message that says it in plain words (the
+//! UI and the CLI never show the English `Display` text, which is for logs). The `code`
+//! fields of [`FlowError::Bluetooth`] and [`FlowError::Protocol`] are the lower layer's own
+//! detail codes, for logs only.
 
 use hearth_ble::BleError;
 use hearth_core::{CoreError, ErrorCode, ErrorDto};
@@ -40,7 +42,7 @@ pub enum FlowError {
     /// The device does not offer the Hearth service.
     #[error("not a Hearth device")]
     NotAHearthDevice,
-    /// Another Bluetooth failure, with the transport's code.
+    /// Another Bluetooth failure, with the transport's detail code (for logs).
     #[error("Bluetooth failure ({code}): {detail}")]
     Bluetooth { code: &'static str, detail: String },
     /// Wrong setup code; the device allows `attempts_left` more (EN 303 645 4.1-1).
@@ -109,7 +111,7 @@ pub enum FlowError {
     /// The app database failed.
     #[error("device database: {0}")]
     Database(#[source] CoreError),
-    /// The device broke the protocol (typed code from the protocol crate).
+    /// The device broke the protocol (detail code from the protocol crate, for logs).
     #[error("protocol failure ({code}): {detail}")]
     Protocol { code: &'static str, detail: String },
     /// The device refused for a reason this app does not handle specially.
@@ -118,82 +120,48 @@ pub enum FlowError {
 }
 
 impl FlowError {
-    /// A stable machine code.
+    /// The stable code, with its Fluent message in the one table ([`ErrorCode::message_id`]).
     #[must_use]
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::InvalidSetupCode(_) => "flow.invalid_setup_code",
-            Self::VendorProfile { .. } => "flow.vendor_profile",
-            Self::InvalidWifi { .. } => "flow.invalid_wifi",
-            Self::BluetoothOff => "flow.bluetooth_off",
-            Self::NoAdapter { .. } => "flow.no_adapter",
-            Self::OutOfRange => "flow.out_of_range",
-            Self::CouldNotConnect { .. } => "flow.could_not_connect",
-            Self::LinkLost { .. } => "flow.link_lost",
-            Self::NotAHearthDevice => "flow.not_a_hearth_device",
-            Self::Bluetooth { .. } => "flow.bluetooth",
-            Self::WrongCode { .. } => "flow.wrong_code",
-            Self::LockedUntilButton => "flow.locked_until_button",
-            Self::LockedOut { .. } => "flow.locked_out",
-            Self::PairingWindowClosed => "flow.pairing_window_closed",
-            Self::AlreadyOwned => "flow.already_owned",
-            Self::Declined => "flow.declined",
-            Self::NoAnswer => "flow.no_answer",
-            Self::NotGenuine { .. } => "flow.not_genuine",
-            Self::NotAuthorised => "flow.not_authorised",
-            Self::WifiWrongPassphrase { .. } => "flow.wifi_wrong_passphrase",
-            Self::WifiNoNetwork { .. } => "flow.wifi_no_network",
-            Self::WifiNoAnswer { .. } => "flow.wifi_no_answer",
-            Self::UnknownDevice { .. } => "flow.unknown_device",
-            Self::AmbiguousDevice { .. } => "flow.ambiguous_device",
-            Self::ForgetUnreachable { .. } => "flow.forget_unreachable",
-            Self::KeyringUnavailable { .. } => "flow.keyring_unavailable",
-            Self::OwnerKeyMissing => "flow.owner_key_missing",
-            Self::Database(_) => "flow.database",
-            Self::Protocol { .. } => "flow.protocol",
-            Self::Refused(_) => "flow.refused",
+            Self::InvalidSetupCode(_) => ErrorCode::InvalidSetupCode,
+            Self::VendorProfile { .. } => ErrorCode::VendorProfile,
+            Self::InvalidWifi { .. } => ErrorCode::InvalidWifi,
+            Self::BluetoothOff => ErrorCode::BluetoothOff,
+            Self::NoAdapter { .. } => ErrorCode::NoAdapter,
+            Self::OutOfRange => ErrorCode::OutOfRange,
+            Self::CouldNotConnect { .. } => ErrorCode::CouldNotConnect,
+            Self::LinkLost { .. } => ErrorCode::LinkLost,
+            Self::NotAHearthDevice => ErrorCode::NotAHearthDevice,
+            Self::Bluetooth { .. } => ErrorCode::Bluetooth,
+            Self::WrongCode { .. } => ErrorCode::WrongCode,
+            Self::LockedUntilButton => ErrorCode::LockedUntilButton,
+            Self::LockedOut { .. } => ErrorCode::LockedOut,
+            Self::PairingWindowClosed => ErrorCode::PairingWindowClosed,
+            Self::AlreadyOwned => ErrorCode::AlreadyOwned,
+            Self::Declined => ErrorCode::Declined,
+            Self::NoAnswer => ErrorCode::NoAnswer,
+            Self::NotGenuine { maker: None, .. } => ErrorCode::NotGenuine,
+            Self::NotGenuine { maker: Some(_), .. } => ErrorCode::NotGenuineMaker,
+            Self::NotAuthorised => ErrorCode::NotAuthorised,
+            Self::WifiWrongPassphrase { .. } => ErrorCode::WifiWrongPassphrase,
+            Self::WifiNoNetwork { .. } => ErrorCode::WifiNoNetwork,
+            Self::WifiNoAnswer { .. } => ErrorCode::WifiNoAnswer,
+            Self::UnknownDevice { .. } => ErrorCode::UnknownDevice,
+            Self::AmbiguousDevice { .. } => ErrorCode::AmbiguousDevice,
+            Self::ForgetUnreachable { .. } => ErrorCode::ForgetUnreachable,
+            Self::KeyringUnavailable { .. } => ErrorCode::KeyringUnavailable,
+            Self::OwnerKeyMissing => ErrorCode::OwnerKeyMissing,
+            Self::Database(_) => ErrorCode::FlowDatabase,
+            Self::Protocol { .. } => ErrorCode::Protocol,
+            Self::Refused(_) => ErrorCode::Refused,
         }
     }
 
     /// The Fluent message that explains this error to a person.
     #[must_use]
     pub fn message_id(&self) -> &'static str {
-        match self {
-            Self::InvalidSetupCode(_) => hearth_i18n::id!("flow-error-invalid-setup-code"),
-            Self::VendorProfile { .. } => hearth_i18n::id!("flow-error-vendor-profile"),
-            Self::InvalidWifi { .. } => hearth_i18n::id!("flow-error-invalid-wifi"),
-            Self::BluetoothOff => hearth_i18n::id!("flow-error-bluetooth-off"),
-            Self::NoAdapter { .. } => hearth_i18n::id!("flow-error-no-adapter"),
-            Self::OutOfRange => hearth_i18n::id!("flow-error-out-of-range"),
-            Self::CouldNotConnect { .. } => hearth_i18n::id!("flow-error-could-not-connect"),
-            Self::LinkLost { .. } => hearth_i18n::id!("flow-error-link-lost"),
-            Self::NotAHearthDevice => hearth_i18n::id!("flow-error-not-a-hearth-device"),
-            Self::Bluetooth { .. } => hearth_i18n::id!("flow-error-bluetooth"),
-            Self::WrongCode { .. } => hearth_i18n::id!("flow-error-wrong-code"),
-            Self::LockedUntilButton => hearth_i18n::id!("flow-error-locked-until-button"),
-            Self::LockedOut { .. } => hearth_i18n::id!("flow-error-locked-out"),
-            Self::PairingWindowClosed => hearth_i18n::id!("flow-error-pairing-window-closed"),
-            Self::AlreadyOwned => hearth_i18n::id!("flow-error-already-owned"),
-            Self::Declined => hearth_i18n::id!("flow-error-declined"),
-            Self::NoAnswer => hearth_i18n::id!("flow-error-no-answer"),
-            Self::NotGenuine { maker: None, .. } => hearth_i18n::id!("flow-error-not-genuine"),
-            Self::NotGenuine { maker: Some(_), .. } => {
-                hearth_i18n::id!("flow-error-not-genuine-maker")
-            }
-            Self::NotAuthorised => hearth_i18n::id!("flow-error-not-authorised"),
-            Self::WifiWrongPassphrase { .. } => {
-                hearth_i18n::id!("flow-error-wifi-wrong-passphrase")
-            }
-            Self::WifiNoNetwork { .. } => hearth_i18n::id!("flow-error-wifi-no-network"),
-            Self::WifiNoAnswer { .. } => hearth_i18n::id!("flow-error-wifi-no-answer"),
-            Self::UnknownDevice { .. } => hearth_i18n::id!("flow-error-unknown-device"),
-            Self::AmbiguousDevice { .. } => hearth_i18n::id!("flow-error-ambiguous-device"),
-            Self::ForgetUnreachable { .. } => hearth_i18n::id!("flow-error-forget-unreachable"),
-            Self::KeyringUnavailable { .. } => hearth_i18n::id!("flow-error-keyring-unavailable"),
-            Self::OwnerKeyMissing => hearth_i18n::id!("flow-error-owner-key-missing"),
-            Self::Database(_) => hearth_i18n::id!("flow-error-database"),
-            Self::Protocol { .. } | Self::Refused(_) => hearth_i18n::id!("flow-error-protocol"),
-        }
+        self.code().message_id()
     }
 
     /// The named arguments of [`FlowError::message_id`] (none secret).
@@ -216,48 +184,27 @@ impl FlowError {
         }
     }
 
-    /// The error as the UI receives it: a closed code, the Fluent message and its
-    /// arguments (none secret: attempts, seconds, a Wi-Fi name the person typed, a maker).
+    /// The error as the UI receives it: the code, its message and the arguments (none
+    /// secret: attempts, seconds, a Wi-Fi name the person typed, a maker).
     #[must_use]
     pub fn to_dto(&self) -> ErrorDto {
-        let code = match self {
-            Self::InvalidSetupCode(_) => ErrorCode::InvalidSetupCode,
-            Self::VendorProfile { .. } => ErrorCode::VendorProfile,
-            Self::InvalidWifi { .. } => ErrorCode::InvalidWifi,
-            Self::BluetoothOff => ErrorCode::BluetoothOff,
-            Self::NoAdapter { .. } => ErrorCode::NoAdapter,
-            Self::OutOfRange => ErrorCode::OutOfRange,
-            Self::CouldNotConnect { .. } => ErrorCode::CouldNotConnect,
-            Self::LinkLost { .. } => ErrorCode::LinkLost,
-            Self::NotAHearthDevice => ErrorCode::NotAHearthDevice,
-            Self::Bluetooth { .. } => ErrorCode::Bluetooth,
-            Self::WrongCode { .. } => ErrorCode::WrongCode,
-            Self::LockedUntilButton => ErrorCode::LockedUntilButton,
-            Self::LockedOut { .. } => ErrorCode::LockedOut,
-            Self::PairingWindowClosed => ErrorCode::PairingWindowClosed,
-            Self::AlreadyOwned => ErrorCode::AlreadyOwned,
-            Self::Declined => ErrorCode::Declined,
-            Self::NoAnswer => ErrorCode::NoAnswer,
-            Self::NotGenuine { .. } => ErrorCode::NotGenuine,
-            Self::NotAuthorised => ErrorCode::NotAuthorised,
-            Self::WifiWrongPassphrase { .. } => ErrorCode::WifiWrongPassphrase,
-            Self::WifiNoNetwork { .. } => ErrorCode::WifiNoNetwork,
-            Self::WifiNoAnswer { .. } => ErrorCode::WifiNoAnswer,
-            Self::UnknownDevice { .. } | Self::AmbiguousDevice { .. } => ErrorCode::UnknownDevice,
-            Self::ForgetUnreachable { .. } => ErrorCode::ForgetUnreachable,
-            Self::KeyringUnavailable { .. } => ErrorCode::KeyringUnavailable,
-            Self::OwnerKeyMissing => ErrorCode::OwnerKeyMissing,
-            Self::Database(_) => ErrorCode::DevicesLoad,
-            Self::Protocol { .. } | Self::Refused(_) => ErrorCode::Protocol,
-        };
-        ErrorDto {
-            code,
-            message_id: self.message_id().to_owned(),
-            args: self
-                .message_args()
+        ErrorDto::with_args(
+            self.code(),
+            self.message_args()
                 .into_iter()
                 .map(|(k, v)| (k.to_owned(), v))
                 .collect(),
+        )
+    }
+
+    /// The device a Wi-Fi failure after pairing is about (it is remembered).
+    #[must_use]
+    pub fn device_id(&self) -> Option<&str> {
+        match self {
+            Self::WifiWrongPassphrase { device_id }
+            | Self::WifiNoNetwork { device_id, .. }
+            | Self::WifiNoAnswer { device_id } => Some(device_id),
+            _ => None,
         }
     }
 

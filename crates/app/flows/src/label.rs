@@ -16,6 +16,7 @@
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use hearth_core::ErrorCode;
 use hearth_protocol::setup_code::{QR_PREFIX, SetupCode, SetupCodeError};
 use image::{DynamicImage, GrayImage, ImageError, ImageFormat, ImageReader, Limits};
 
@@ -71,33 +72,24 @@ pub enum LabelError {
 }
 
 impl LabelError {
-    /// A stable machine code.
+    /// The stable code, with its Fluent message in the one table.
     #[must_use]
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::FileTooLarge { .. } => "label.file_too_large",
-            Self::TooManyPixels { .. } => "label.too_many_pixels",
-            Self::NotAnImage { .. } => "label.not_an_image",
-            Self::UnsupportedFormat { .. } => "label.unsupported_format",
-            Self::NoCodeFound => "label.no_code_found",
-            Self::ForeignCode => "label.foreign_code",
-            Self::DamagedCode(_) => "label.damaged_code",
+            Self::FileTooLarge { .. } => ErrorCode::LabelFileTooLarge,
+            Self::TooManyPixels { .. } => ErrorCode::LabelTooManyPixels,
+            Self::NotAnImage { .. } => ErrorCode::LabelNotAnImage,
+            Self::UnsupportedFormat { .. } => ErrorCode::LabelUnsupportedFormat,
+            Self::NoCodeFound => ErrorCode::LabelNoCodeFound,
+            Self::ForeignCode => ErrorCode::LabelForeignCode,
+            Self::DamagedCode(_) => ErrorCode::LabelDamagedCode,
         }
     }
 
     /// The Fluent message that explains this error to a person.
     #[must_use]
     pub fn message_id(&self) -> &'static str {
-        match self {
-            Self::FileTooLarge { .. } | Self::TooManyPixels { .. } => {
-                hearth_i18n::id!("label-error-too-large")
-            }
-            Self::NotAnImage { .. } => hearth_i18n::id!("label-error-not-an-image"),
-            Self::UnsupportedFormat { .. } => hearth_i18n::id!("label-error-unsupported-format"),
-            Self::NoCodeFound => hearth_i18n::id!("label-error-no-code-found"),
-            Self::ForeignCode => hearth_i18n::id!("label-error-foreign-code"),
-            Self::DamagedCode(_) => hearth_i18n::id!("label-error-damaged-code"),
-        }
+        self.code().message_id()
     }
 }
 
@@ -358,7 +350,7 @@ mod tests {
             LabelError::DamagedCode(SetupCodeError::BadQrChecksum),
         ];
         for e in errors {
-            assert!(e.code().starts_with("label."));
+            assert!(e.code().as_str().starts_with("label."));
             assert!(e.message_id().starts_with("label-error-"));
         }
     }

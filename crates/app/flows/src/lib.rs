@@ -9,9 +9,16 @@
 //!   passphrase without a reset), [`Flows::forget`] (factory-reset the device, then delete
 //!   the key and the row).
 //!
-//! Every failure is a [`FlowError`] with a stable code and a Fluent message id. Time and
-//! randomness are injected ([`Clock`], the RNG given to [`Flows::new`]).
+//! - [`before_pairing`]: the rule that a model without security updates ahead is set up only
+//!   after the person has seen its support period and said yes (4.3-4, 4.3-8), for the window
+//!   and the CLI alike.
+//! - [`companion`]: what the app window drives, one module per feature.
+//!
+//! Every failure is a [`FlowError`] with a stable code in the one table
+//! ([`hearth_core::ErrorCode`]). Time and randomness are injected ([`Clock`], the RNG given to
+//! [`Flows::new`]).
 
+pub mod before_pairing;
 pub mod companion;
 mod context;
 mod control;

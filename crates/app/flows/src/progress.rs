@@ -58,6 +58,10 @@ impl Step {
     pub fn message_id(&self) -> &'static str {
         match self {
             Self::Searching => hearth_i18n::id!("flow-step-searching"),
+            // Before the device has said which model it is, there is nothing to put in brackets.
+            Self::Found { model, .. } if model.is_empty() => {
+                hearth_i18n::id!("flow-step-found-no-model")
+            }
             Self::Found { .. } => hearth_i18n::id!("flow-step-found"),
             Self::Pairing => hearth_i18n::id!("flow-step-pairing"),
             Self::CheckingGenuine => hearth_i18n::id!("flow-step-checking-genuine"),
@@ -99,5 +103,28 @@ mod tests {
         assert_eq!(numbers, (1..=Step::COUNT).collect::<Vec<_>>());
         let names: std::collections::BTreeSet<_> = steps.iter().map(Step::name).collect();
         assert_eq!(names.len(), steps.len());
+    }
+
+    #[test]
+    fn a_device_that_named_no_model_is_found_without_empty_brackets() {
+        let en = hearth_i18n::Localizer::new("en").expect("en");
+        let say = |step: &Step| {
+            let args = step.message_args();
+            let args: Vec<_> = args
+                .iter()
+                .map(|(k, v)| (*k, fluent_bundle::FluentValue::from(v.as_str())))
+                .collect();
+            en.t_args(step.message_id(), &args)
+        };
+        let unnamed = Step::Found {
+            name: "Hearth Plug 0A82".into(),
+            model: String::new(),
+        };
+        assert_eq!(say(&unnamed), "Found Hearth Plug 0A82.");
+        let named = Step::Found {
+            name: "Hearth Plug 0A82".into(),
+            model: "hearth-plug-1".into(),
+        };
+        assert_eq!(say(&named), "Found Hearth Plug 0A82 (hearth-plug-1).");
     }
 }

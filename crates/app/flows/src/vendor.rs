@@ -81,7 +81,7 @@ mod tests {
         assert_eq!(root.public_key, [0xab; 32]);
         let short = good.replace(&key, "abcd");
         assert_eq!(
-            VendorRoot::parse(short.as_bytes()).map_err(|e| e.code()),
+            VendorRoot::parse(short.as_bytes()).map_err(|e| e.code().as_str()),
             Err("flow.vendor_profile")
         );
         assert!(VendorRoot::parse(b"[]").is_err());

@@ -125,7 +125,7 @@ fn a_device_certified_by_another_vendor_is_refused_naming_the_trusted_maker() {
             vec![("maker", "Genuine Maker".to_owned())]
         );
         let dto = refused.to_dto();
-        assert_eq!(dto.code, hearth_core::ErrorCode::NotGenuine);
+        assert_eq!(dto.code, hearth_core::ErrorCode::NotGenuineMaker);
         assert!(
             !steps.contains(&Step::SendingCredentials.number()),
             "no credentials were sent: {steps:?}"

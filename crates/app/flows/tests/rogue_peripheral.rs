@@ -479,9 +479,10 @@ async fn rogue_scenarios_then_a_genuine_device(world: &World) {
     let mut rogue = Rogue::start("hci2", code.discriminator.value()).await;
     let flows = flows(world).await;
     let vendor = vendor(world);
-    let pairings = PairingStore::open(&AppFolders::under(&world.home).data)
+    let pairings = hearth_core::Database::open(&AppFolders::under(&world.home).data)
         .await
-        .expect("pairing store");
+        .expect("the app database")
+        .pairings();
     assert_nothing_stored(&flows, &pairings).await;
 
     for scenario in scenarios() {
@@ -532,7 +533,6 @@ async fn rogue_scenarios_then_a_genuine_device(world: &World) {
         .await
         .expect("forget");
     assert_nothing_stored(&flows, &pairings).await;
-    pairings.close().await;
     flows.close().await;
     process.terminate().await;
 }

@@ -1,10 +1,35 @@
 //! The diagnostics report support staff read (EN 303 645 provision 4.12-1, and 6.1 on
 //! personal data): what the app and machine are, the Bluetooth adapter's state, each device's
-//! model, firmware and connection, and recent errors by code — never a device name, id or
-//! serial, a Wi-Fi name or passphrase, a key or a setup code. The input types hold only
-//! those safe fields, so nothing else can reach the text.
+//! model, firmware and connection, and recent failures by code (with the setup step they
+//! ended, by its stable id) — never a device name, id or serial, a Wi-Fi name or passphrase, a
+//! key or a setup code. The input types hold only those safe fields, so nothing else can reach
+//! the text. Every feature reports its failures here through [`Companion::failed`].
 
+use std::collections::VecDeque;
 use std::fmt::Write as _;
+use std::sync::Mutex;
+
+use hearth_ble::Transport;
+use hearth_core::{ErrorCode, ErrorDto};
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::radio::lock;
+use super::{Companion, Connection};
+use crate::error::FlowError;
+
+/// How many failures the report keeps.
+const RECENT_ERRORS: usize = 20;
+
+/// The diagnostics report for support: plain text with no personal data.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct DiagnosticsReport {
+    pub text: String,
+}
+
+pub(crate) fn ts_decls(cfg: &ts_rs::Config) -> Vec<String> {
+    vec![DiagnosticsReport::decl(cfg)]
+}
 
 /// One device as the report shows it: no name, id or serial.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,7 +48,10 @@ pub struct ErrorLine {
     /// What was being done (`setup`, `plug`, …).
     pub action: &'static str,
     /// The stable error code (`flow.wrong_code`, …).
-    pub code: &'static str,
+    pub code: ErrorCode,
+    /// For a setup, the step it ended in: its number as the window shows it and its stable
+    /// id (`pairing`, …), which the window shows by name in the reader's language.
+    pub step: Option<(u8, &'static str)>,
 }
 
 /// Everything the report holds.
@@ -61,7 +89,11 @@ impl Diagnostics {
         }
         let _ = writeln!(out, "recent errors: {}", self.recent_errors.len());
         for e in &self.recent_errors {
-            let _ = writeln!(out, "  {} {} {}", format_utc(e.at), e.action, e.code);
+            let _ = write!(out, "  {} {} {}", format_utc(e.at), e.action, e.code);
+            if let Some((number, name)) = e.step {
+                let _ = write!(out, " at step {number} {name}");
+            }
+            out.push('\n');
         }
         out
     }
@@ -98,6 +130,78 @@ fn format_utc(unix: u64) -> String {
         .unwrap_or_else(|| unix.to_string())
 }
 
+/// The recent failures, oldest first, at most [`RECENT_ERRORS`].
+#[derive(Debug, Default)]
+pub(crate) struct ErrorLog {
+    lines: Mutex<VecDeque<ErrorLine>>,
+}
+
+impl ErrorLog {
+    fn push(&self, line: ErrorLine) {
+        let mut lines = lock(&self.lines);
+        if lines.len() == RECENT_ERRORS {
+            lines.pop_front();
+        }
+        lines.push_back(line);
+    }
+
+    fn lines(&self) -> Vec<ErrorLine> {
+        lock(&self.lines).iter().cloned().collect()
+    }
+}
+
+impl<T: Transport + 'static> Companion<T> {
+    /// Keeps `error` (by code) for the report and returns it for the UI.
+    pub(crate) fn failed(&self, action: &'static str, error: &FlowError) -> ErrorDto {
+        self.failed_at(action, None, error)
+    }
+
+    /// [`Companion::failed`] for a setup that ended in `step`.
+    pub(crate) fn failed_at(
+        &self,
+        action: &'static str,
+        step: Option<(u8, &'static str)>,
+        error: &FlowError,
+    ) -> ErrorDto {
+        tracing::warn!(action, code = %error.code(), "{error}");
+        self.log.push(ErrorLine {
+            at: self.clock.now_unix(),
+            action,
+            code: error.code(),
+            step,
+        });
+        error.to_dto()
+    }
+
+    /// The diagnostics report: no names, ids, serials, Wi-Fi details or keys.
+    pub async fn diagnostics(&self, app_version: &str, language: &str) -> DiagnosticsReport {
+        let devices = self.devices().await.unwrap_or_default();
+        let report = Diagnostics {
+            app_version: app_version.to_owned(),
+            os: operating_system(),
+            adapter: self.radio.adapter().as_str().to_owned(),
+            language: language.to_owned(),
+            devices: devices
+                .iter()
+                .map(|d| DeviceLine {
+                    model: d.model.clone(),
+                    firmware_version: d.firmware_version.clone(),
+                    connection: match d.connection {
+                        Connection::Unknown => "not-checked",
+                        Connection::Checking => "checking",
+                        Connection::Connected => "connected",
+                        Connection::Unreachable => "unreachable",
+                    },
+                })
+                .collect(),
+            recent_errors: self.log.lines(),
+        };
+        DiagnosticsReport {
+            text: report.render(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,15 +218,25 @@ mod tests {
                 firmware_version: "1.0.0".into(),
                 connection: "connected",
             }],
-            recent_errors: vec![ErrorLine {
-                at: 0,
-                action: "setup",
-                code: "flow.wrong_code",
-            }],
+            recent_errors: vec![
+                ErrorLine {
+                    at: 0,
+                    action: "setup",
+                    code: ErrorCode::WrongCode,
+                    step: Some((5, "pairing")),
+                },
+                ErrorLine {
+                    at: 60,
+                    action: "plug",
+                    code: ErrorCode::OutOfRange,
+                    step: None,
+                },
+            ],
         }
         .render();
         assert!(report.contains("device 1: model hearth-plug-1, firmware 1.0.0, connected"));
-        assert!(report.contains("1970-01-01T00:00:00Z setup flow.wrong_code"));
+        assert!(report.contains("1970-01-01T00:00:00Z setup flow.wrong_code at step 5 pairing\n"));
+        assert!(report.contains("1970-01-01T00:01:00Z plug flow.out_of_range\n"));
         assert!(report.contains("bluetooth adapter: powered"));
     }
 

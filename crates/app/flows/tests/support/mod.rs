@@ -13,9 +13,12 @@ use hearth_protocol::message::Passphrase;
 
 /// The flows as the app runs them: btleplug, keyutils, SQLite under the world's home.
 pub async fn flows(world: &World) -> Flows<BtleplugTransport> {
+    let database = hearth_core::Database::open(&AppFolders::under(&world.home).data)
+        .await
+        .expect("the app database");
     within(
         "flows on the radio",
-        Flows::on_system_bluetooth(&AppFolders::under(&world.home), world.keystore.clone()),
+        Flows::on_system_bluetooth(&database, world.keystore.clone()),
     )
     .await
     .expect("btleplug on the radio")

@@ -1,11 +1,31 @@
-//! What the UI sends and receives while setting a device up and controlling it
-//! (EN 303 645 provisions 4.1-1, 4.12-1): plain data, exported to TypeScript. The flows
-//! (`hearth-flows`) fill them; the app shell only passes them through.
+//! Setting a device up from the window (EN 303 645 provisions 4.1-1, 4.3-4, 4.12-1): the code
+//! checked as the person types ([`code`]), read from a photo of the label, the pairing with
+//! its progress, and the question before pairing a model without updates ahead
+//! ([`question`], by the rule of [`crate::before_pairing`]). The DTOs here are what the UI
+//! sends and receives for it.
 
+mod code;
+mod question;
+
+use hearth_ble::Transport;
+use hearth_core::{ErrorCode, ErrorDto};
+use hearth_protocol::message::Passphrase;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::ErrorDto;
+use super::{Companion, Connection, DeviceView};
+use crate::before_pairing::AskBeforePairing;
+use crate::error::FlowError;
+use crate::pair::WifiCredentials;
+use crate::progress::Step;
+use crate::vendor::VendorRoot;
+
+pub use code::check_code;
+pub use question::ANSWER_WAIT;
+
+/// The steps before pairing starts, shown in the window with the same numbering support
+/// staff use: 1 the code, 2 the Wi-Fi settings; pairing's own steps follow from 3.
+pub const ENTRY_STEPS: u8 = 2;
 
 /// How far the typed setup code is, checked as the person types, before any radio work.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -23,7 +43,8 @@ pub struct CodeCheck {
 pub struct SetupProgress {
     pub number: u8,
     pub count: u8,
-    /// A stable machine name (`searching`, `pairing`, …).
+    /// A stable machine name (`searching`, `pairing`, …); the window shows it by name in the
+    /// reader's language, the diagnostics report by this id.
     pub name: String,
     pub message_id: String,
     pub args: Vec<(String, String)>,
@@ -52,49 +73,6 @@ impl std::fmt::Debug for SetupRequest {
     }
 }
 
-/// New Wi-Fi settings for a device that is already set up.
-#[derive(Clone, Deserialize, TS)]
-pub struct WifiRequest {
-    pub wifi_ssid: String,
-    pub wifi_passphrase: String,
-}
-
-impl std::fmt::Debug for WifiRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("WifiRequest { <redacted> }")
-    }
-}
-
-/// How the app last found a device.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "kebab-case")]
-pub enum Connection {
-    /// Not checked since the app started.
-    Unknown,
-    /// A check is running now.
-    Checking,
-    /// The last session with the device worked.
-    Connected,
-    /// The last attempt could not reach it.
-    Unreachable,
-}
-
-/// A remembered device with its live state, as Home and the device page show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct DeviceView {
-    pub id: String,
-    pub name: String,
-    pub model: String,
-    pub firmware_version: String,
-    pub connection: Connection,
-    /// Whether the plug is on, when known.
-    pub plug_on: Option<bool>,
-    /// The last temperature read, in hundredths of a degree Celsius.
-    pub centi_celsius: Option<i32>,
-    /// Why the last action on this device failed, if it did.
-    pub last_error: Option<ErrorDto>,
-}
-
 /// A finished setup: the device is remembered. If it could not join Wi-Fi, `wifi_error`
 /// says why and the person can fix the settings without a reset.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -105,21 +83,168 @@ pub struct SetupResult {
     pub wifi_ssid: String,
 }
 
-/// The diagnostics report for support: plain text with no personal data.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct DiagnosticsReport {
-    pub text: String,
-}
-
 pub(crate) fn ts_decls(cfg: &ts_rs::Config) -> Vec<String> {
     vec![
         CodeCheck::decl(cfg),
         SetupProgress::decl(cfg),
         SetupRequest::decl(cfg),
-        WifiRequest::decl(cfg),
-        Connection::decl(cfg),
-        DeviceView::decl(cfg),
         SetupResult::decl(cfg),
-        DiagnosticsReport::decl(cfg),
     ]
+}
+
+/// The setup's own state: one setup at a time, the vendor root it trusts, and the question it
+/// may be asking.
+pub(crate) struct Setup {
+    /// One setup at a time: a second is refused at once rather than queued.
+    running: tokio::sync::Mutex<()>,
+    vendor: Result<VendorRoot, FlowError>,
+    question: question::Question,
+}
+
+impl Setup {
+    pub(crate) fn new(vendor: Result<VendorRoot, FlowError>) -> Self {
+        Self {
+            running: tokio::sync::Mutex::new(()),
+            vendor,
+            question: question::Question::default(),
+        }
+    }
+}
+
+/// A flow step as the window numbers it: after the [`ENTRY_STEPS`] screens before pairing.
+fn setup_progress(step: &Step) -> SetupProgress {
+    SetupProgress {
+        number: window_number(step),
+        count: Step::COUNT + ENTRY_STEPS,
+        name: step.name().to_owned(),
+        message_id: step.message_id().to_owned(),
+        args: step
+            .message_args()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    }
+}
+
+fn window_number(step: &Step) -> u8 {
+    step.number() + ENTRY_STEPS
+}
+
+impl<T: Transport + 'static> Companion<T> {
+    /// Decodes a photo of a label into its setup code, on a blocking thread: a large JPEG takes
+    /// seconds to decode and search, and nothing else may wait for it.
+    ///
+    /// # Errors
+    /// The [`crate::label::LabelError`]'s code (`label.no_code_found`, …) with its message.
+    pub async fn decode_label(&self, bytes: Vec<u8>) -> Result<String, ErrorDto> {
+        let decoded = tokio::task::spawn_blocking(move || crate::label::decode_label_photo(&bytes))
+            .await
+            .map_err(|e| {
+                tracing::error!("the label decoder stopped: {e}");
+                ErrorDto::new(ErrorCode::Internal)
+            })?;
+        decoded.map_err(|e| {
+            tracing::warn!(code = %e.code(), "label photo: {e}");
+            ErrorDto::new(e.code())
+        })
+    }
+
+    /// Sets a device up from `request`, telling `progress` each step as it starts. Once the
+    /// device has named its model, a model without security updates ahead is asked about in
+    /// `language` (a progress step named `confirm`; [`Companion::answer_setup`] answers).
+    ///
+    /// # Errors
+    /// Any flow failure as its DTO; [`ErrorCode::SetupBusy`] if a setup is already running;
+    /// [`ErrorCode::Declined`] if the person said no.
+    pub async fn set_up(
+        &self,
+        request: SetupRequest,
+        language: &str,
+        progress: &(dyn Fn(SetupProgress) + Send + Sync),
+    ) -> Result<SetupResult, ErrorDto> {
+        let Ok(_running) = self.setup.running.try_lock() else {
+            return Err(ErrorDto::new(ErrorCode::SetupBusy));
+        };
+        let check = check_code(&request.code)?;
+        if !check.complete {
+            return Err(ErrorDto::new(ErrorCode::CodeTooShort));
+        }
+        let vendor = self
+            .setup
+            .vendor
+            .as_ref()
+            .map_err(|e| self.failed("setup", e))?
+            .clone();
+        let _radio = self.radio.conversation().await;
+        let flows = self
+            .radio
+            .flows()
+            .await
+            .map_err(|e| self.failed("setup", &e))?;
+        let wifi = WifiCredentials {
+            ssid: request.wifi_ssid.clone(),
+            passphrase: Passphrase::new(request.wifi_passphrase),
+        };
+        let name = Some(request.name).filter(|n| !n.trim().is_empty());
+        let directory = self.maker.directory().await.ok();
+        let mut gate = AskBeforePairing::new(
+            directory,
+            language,
+            question::InTheWindow {
+                companion: self,
+                progress,
+            },
+        );
+        let mut reached = None;
+        let mut report = |step: &Step| {
+            reached = Some((window_number(step), step.name()));
+            progress(setup_progress(step));
+        };
+        let outcome = flows
+            .pair_with_gate(&request.code, wifi, name, &vendor, &mut report, &mut gate)
+            .await;
+        let (device_id, wifi_error) = match outcome {
+            Ok(paired) => {
+                self.devices.update(&paired.summary.id, |l| {
+                    l.connection = Some(Connection::Connected);
+                    l.last_error = None;
+                });
+                (paired.summary.id, None)
+            }
+            Err(
+                e @ (FlowError::WifiWrongPassphrase { .. }
+                | FlowError::WifiNoNetwork { .. }
+                | FlowError::WifiNoAnswer { .. }),
+            ) => {
+                let id = e.device_id().unwrap_or_default().to_owned();
+                let dto = self.failed_at("setup", reached, &e);
+                self.devices.update(&id, |l| {
+                    l.connection = Some(Connection::Connected);
+                    l.last_error = Some(dto.clone());
+                });
+                (id, Some(dto))
+            }
+            // The person's choice, not a failure: nothing for the diagnostics report.
+            Err(e @ FlowError::Declined) => return Err(e.to_dto()),
+            // No answer is a failure of the conversation, kept for the report.
+            Err(e) => return Err(self.failed_at("setup", reached, &e)),
+        };
+        // The plug's state is part of what Home shows; reading it is one more session.
+        if wifi_error.is_none() {
+            self.read_into_live(&flows, &device_id).await;
+        }
+        self.publish().await;
+        let device = self.view_of(&device_id).await?;
+        Ok(SetupResult {
+            device,
+            wifi_error,
+            wifi_ssid: request.wifi_ssid,
+        })
+    }
+
+    /// The person's answer to the question the running setup asked (step `confirm`). Returns
+    /// whether a setup was waiting for it.
+    pub fn answer_setup(&self, go_on: bool) -> bool {
+        self.setup.question.answer(go_on)
+    }
 }
