@@ -1,7 +1,9 @@
 //! Errors as one plain sentence (Fluent, in the language `LC_ALL`/`LC_MESSAGES`/`LANG`
-//! asks for, English otherwise) plus a stable code, and the exit codes of `README.md`.
+//! asks for, English otherwise) plus its stable code from the one table
+//! (`hearth_core::codes`), and the exit codes of `README.md`, one per class of code.
 
 use fluent_bundle::FluentValue;
+use hearth_core::ErrorCode;
 use hearth_flows::FlowError;
 use hearth_i18n::Localizer;
 
@@ -83,100 +85,79 @@ impl From<FlowError> for Failure {
 }
 
 impl Failure {
-    /// A stable code.
-    pub fn code(&self) -> &'static str {
+    /// The stable code, from the one table (`hearth_core::codes`).
+    pub fn code(&self) -> ErrorCode {
         match self {
             Self::Flow(e) => e.code(),
-            Self::NoVendorProfile => "cli.no_vendor_profile",
-            Self::PassFile { .. } => "cli.pass_file",
-            Self::Support(e) => support_code(e),
+            Self::NoVendorProfile => ErrorCode::CliNoVendorProfile,
+            Self::PassFile { .. } => ErrorCode::CliPassFile,
+            Self::Support(e) => e.code(),
         }
     }
 
-    /// The process exit code.
+    /// The process exit code (`README.md`).
     pub fn exit_code(&self) -> u8 {
-        if let Self::Support(error) = self {
-            return support_exit_code(error);
-        }
-        let Self::Flow(error) = self else {
-            return EXIT_USAGE;
-        };
-        match error {
-            FlowError::InvalidSetupCode(_)
-            | FlowError::InvalidWifi { .. }
-            | FlowError::VendorProfile { .. } => EXIT_USAGE,
-            FlowError::OutOfRange
-            | FlowError::CouldNotConnect { .. }
-            | FlowError::UnknownDevice { .. }
-            | FlowError::AmbiguousDevice { .. }
-            | FlowError::ForgetUnreachable { .. } => EXIT_NOT_FOUND,
-            FlowError::WrongCode { .. } => EXIT_WRONG_CODE,
-            FlowError::LockedUntilButton
-            | FlowError::LockedOut { .. }
-            | FlowError::PairingWindowClosed
-            | FlowError::AlreadyOwned => EXIT_LOCKED,
-            FlowError::NotGenuine { .. } | FlowError::NotAHearthDevice => EXIT_NOT_GENUINE,
-            FlowError::BluetoothOff | FlowError::NoAdapter { .. } => EXIT_BLUETOOTH,
-            FlowError::KeyringUnavailable { .. } | FlowError::OwnerKeyMissing => EXIT_KEYRING,
-            FlowError::WifiWrongPassphrase { .. }
-            | FlowError::WifiNoNetwork { .. }
-            | FlowError::WifiNoAnswer { .. } => EXIT_WIFI,
-            FlowError::LinkLost { .. } => EXIT_LINK_LOST,
-            FlowError::Declined | FlowError::NoAnswer => EXIT_DECLINED,
-            _ => EXIT_OTHER,
-        }
+        exit_code(self.code())
     }
 
     /// One plain sentence and the code, for stderr.
     pub fn sentence(&self, localizer: &Localizer) -> String {
-        let text = match self {
+        let args: Vec<(String, String)> = match self {
             Self::Flow(e) => {
-                tracing::debug!(code = e.code(), "{e}");
-                say(localizer, e.message_id(), &e.message_args())
+                tracing::debug!(code = %e.code(), "{e}");
+                e.message_args()
+                    .into_iter()
+                    .map(|(k, v)| (k.to_owned(), v))
+                    .collect()
             }
-            Self::NoVendorProfile => localizer.t(hearth_i18n::id!("cli-error-no-vendor-profile")),
-            Self::PassFile { path } => say(
-                localizer,
-                hearth_i18n::id!("cli-error-pass-file"),
-                &[("path", path.clone())],
-            ),
+            Self::NoVendorProfile => Vec::new(),
+            Self::PassFile { path } => vec![("path".to_owned(), path.clone())],
             Self::Support(e) => {
-                tracing::debug!(code = support_code(e), "{e}");
-                let owned = e.message_args();
-                let args: Vec<(&str, FluentValue<'_>)> = owned
-                    .iter()
-                    .map(|(name, value)| (name.as_str(), FluentValue::from(value.clone())))
-                    .collect();
-                localizer.t_args(e.message_id(), &args)
+                tracing::debug!(code = %e.code(), "{e}");
+                e.message_args()
             }
         };
-        format!("hearth: {text} [{}]", self.code())
+        let args: Vec<(&str, FluentValue<'_>)> = args
+            .iter()
+            .map(|(name, value)| (name.as_str(), FluentValue::from(value.as_str())))
+            .collect();
+        let code = self.code();
+        format!(
+            "hearth: {} [{code}]",
+            localizer.t_args(code.message_id(), &args)
+        )
     }
 }
 
-/// The stable code of a [`hearth_vendor_info::SupportError`], in this command's dotted style.
-fn support_code(error: &hearth_vendor_info::SupportError) -> &'static str {
-    use hearth_core::ErrorCode;
-    use hearth_vendor_info::SupportError;
-    match error {
-        SupportError::Untrusted(_) => "support.untrusted",
-        SupportError::Tampered(_) => "support.tampered",
-        _ => match error.code() {
-            ErrorCode::SupportNotConfigured => "support.not_configured",
-            ErrorCode::SupportUnavailable => "support.unavailable",
-            ErrorCode::SupportUnknownModel => "support.unknown_model",
-            _ => "support.database",
-        },
-    }
-}
-
-fn support_exit_code(error: &hearth_vendor_info::SupportError) -> u8 {
-    use hearth_core::ErrorCode;
-    match error.code() {
-        ErrorCode::SupportNotConfigured => EXIT_USAGE,
-        ErrorCode::SupportUnknownModel => EXIT_NOT_FOUND,
-        ErrorCode::SupportUnavailable => EXIT_VENDOR_UNAVAILABLE,
-        ErrorCode::SupportRefused => EXIT_VENDOR_REFUSED,
+/// The exit code of each error code: one class of what the person can do per exit code.
+pub fn exit_code(code: ErrorCode) -> u8 {
+    use ErrorCode as C;
+    match code {
+        C::InvalidSetupCode
+        | C::InvalidWifi
+        | C::VendorProfile
+        | C::CliNoVendorProfile
+        | C::CliPassFile
+        | C::SupportNotConfigured
+        | C::SupportProfileInvalid => EXIT_USAGE,
+        C::OutOfRange
+        | C::CouldNotConnect
+        | C::UnknownDevice
+        | C::AmbiguousDevice
+        | C::ForgetUnreachable
+        | C::SupportUnknownModel => EXIT_NOT_FOUND,
+        C::WrongCode => EXIT_WRONG_CODE,
+        C::LockedUntilButton | C::LockedOut | C::PairingWindowClosed | C::AlreadyOwned => {
+            EXIT_LOCKED
+        }
+        C::NotGenuine | C::NotGenuineMaker | C::NotAHearthDevice => EXIT_NOT_GENUINE,
+        C::BluetoothOff | C::NoAdapter => EXIT_BLUETOOTH,
+        C::KeyringUnavailable | C::OwnerKeyMissing => EXIT_KEYRING,
+        C::WifiWrongPassphrase | C::WifiNoNetwork | C::WifiNoAnswer => EXIT_WIFI,
+        C::LinkLost => EXIT_LINK_LOST,
+        C::SupportUnavailable => EXIT_VENDOR_UNAVAILABLE,
+        C::SupportUntrusted | C::SupportTampered => EXIT_VENDOR_REFUSED,
+        C::Declined | C::NoAnswer => EXIT_DECLINED,
         _ => EXIT_OTHER,
     }
 }
@@ -205,6 +186,7 @@ mod tests {
         assert_eq!(code(FlowError::BluetoothOff), EXIT_BLUETOOTH);
         assert_eq!(code(FlowError::OwnerKeyMissing), EXIT_KEYRING);
         assert_eq!(Failure::NoVendorProfile.exit_code(), EXIT_USAGE);
+        assert_eq!(Failure::NoVendorProfile.code(), "cli.no_vendor_profile");
         let unconfigured = Failure::Support(hearth_vendor_info::SupportError::NotConfigured {
             env: hearth_vendor_info::PROFILE_ENV,
         });
@@ -214,6 +196,44 @@ mod tests {
             reason: "down".into(),
         });
         assert_eq!(offline.exit_code(), EXIT_VENDOR_UNAVAILABLE);
+    }
+
+    /// The README's table of exit codes is the one this command uses: every code it lists
+    /// under an exit code maps to that exit code, and every code in the one table is listed.
+    #[test]
+    fn the_readme_lists_every_code_under_its_exit_code() {
+        let readme = include_str!("../README.md");
+        let mut listed = std::collections::BTreeSet::new();
+        for line in readme.lines().filter(|l| l.starts_with("| ")) {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let Some(exit) = cells.get(1).and_then(|c| c.parse::<u8>().ok()) else {
+                continue;
+            };
+            for code in cells.get(3).unwrap_or(&"").split(',') {
+                let code = code.trim().trim_matches('`');
+                if code.is_empty() {
+                    continue;
+                }
+                let known = ErrorCode::ALL
+                    .iter()
+                    .find(|c| c.as_str() == code)
+                    .unwrap_or_else(|| panic!("README lists {code}, which is no code"));
+                assert_eq!(exit_code(*known), exit, "{code}");
+                listed.insert(code.to_owned());
+            }
+        }
+        for code in ErrorCode::ALL {
+            let only_in_the_window = code.as_str().starts_with("setup.")
+                || code.as_str().starts_with("label.")
+                || matches!(
+                    code,
+                    ErrorCode::FolderCreate | ErrorCode::SettingsSave | ErrorCode::UnknownLanguage
+                );
+            assert!(
+                listed.contains(code.as_str()) || only_in_the_window,
+                "README lacks {code}"
+            );
+        }
     }
 
     #[test]

@@ -3,8 +3,9 @@
 use std::path::Path;
 
 use hearth_ble::{BtleplugConfig, BtleplugTransport, ScanFilter, Transport};
-use hearth_core::devices::DeviceStore;
+use hearth_core::Database;
 use hearth_core::folders::AppFolders;
+use hearth_flows::before_pairing::AskBeforePairing;
 use hearth_flows::{FlowError, Flows, Step, VendorRoot, WifiCredentials};
 use hearth_i18n::Localizer;
 use hearth_keystore::{Keystore, KeystoreError};
@@ -20,12 +21,32 @@ const MAX_PASS_FILE: u64 = 4096;
 /// The keyring opened by `main` (before the runtime), or opened now if it was not.
 type OpenedKeystore = Option<Result<Keystore, KeystoreError>>;
 
+/// Runs one command on the app database, opened once here and closed at the end.
 pub async fn run(cli: Cli, localizer: &Localizer, keystore: OpenedKeystore) -> Result<(), Failure> {
+    if let Command::Scan { seconds } = cli.command {
+        return scan(seconds).await;
+    }
+    let folders = AppFolders::resolve();
+    folders.create_all().map_err(FlowError::from)?;
+    let database = Database::open(&folders.data)
+        .await
+        .map_err(FlowError::from)?;
+    let result = run_on(cli, &database, localizer, keystore).await;
+    database.close().await;
+    result
+}
+
+async fn run_on(
+    cli: Cli,
+    database: &Database,
+    localizer: &Localizer,
+    keystore: OpenedKeystore,
+) -> Result<(), Failure> {
     let open = async || -> Result<Flows<BtleplugTransport>, Failure> {
         let keystore = keystore
             .unwrap_or_else(Keystore::open_from_env)
             .map_err(FlowError::from_keystore)?;
-        open_flows(keystore).await
+        Ok(Flows::on_system_bluetooth(database, keystore).await?)
     };
     match cli.command {
         Command::Scan { seconds } => scan(seconds).await,
@@ -57,25 +78,22 @@ pub async fn run(cli: Cli, localizer: &Localizer, keystore: OpenedKeystore) -> R
                     say(localizer, step.message_id(), &step.message_args())
                 );
             };
-            let mut gate = crate::vendor_info::PairGate::new(localizer, accept_no_updates);
-            let result = flows
+            let directory = crate::vendor_info::directory_if_configured(database);
+            let mut gate = AskBeforePairing::new(
+                directory.as_ref(),
+                localizer.language(),
+                crate::vendor_info::PrintAndStop::new(localizer, accept_no_updates),
+            );
+            let paired = flows
                 .pair_with_gate(code.as_str(), wifi, name, &vendor, &mut progress, &mut gate)
-                .await;
-            flows.close().await;
-            let paired = result?;
+                .await?;
             println!("{}\t{}", paired.summary.id, paired.summary.name);
             Ok(())
         }
         Command::Devices => {
             // Reading the list needs neither Bluetooth nor the keyring.
-            let folders = AppFolders::resolve();
-            folders.create_all().map_err(FlowError::from)?;
-            let store = DeviceStore::open(&folders.data)
-                .await
-                .map_err(FlowError::from)?;
-            let devices = store.list().await.map_err(FlowError::from);
-            store.close().await;
-            for d in devices? {
+            let devices = database.devices().list().await.map_err(FlowError::from)?;
+            for d in devices {
                 println!(
                     "{}\t{}\t{}\t{}\t{}",
                     d.id, d.name, d.model, d.serial, d.firmware_version
@@ -119,9 +137,13 @@ pub async fn run(cli: Cli, localizer: &Localizer, keystore: OpenedKeystore) -> R
         }
         // What the maker publishes: the vendor service and the cache only, never Bluetooth or
         // the keyring; and the device commands above never wait for the vendor service.
-        Command::Support { device } => crate::vendor_info::support(&device, localizer).await,
-        Command::Collects { device } => crate::vendor_info::collects(&device, localizer).await,
-        Command::SecurityContact => crate::vendor_info::security_contact(localizer).await,
+        Command::Support { device } => {
+            crate::vendor_info::support(&device, database, localizer).await
+        }
+        Command::Collects { device } => {
+            crate::vendor_info::collects(&device, database, localizer).await
+        }
+        Command::SecurityContact => crate::vendor_info::security_contact(database, localizer).await,
         Command::Forget {
             device,
             even_if_unreachable,
@@ -182,24 +204,14 @@ async fn scan(seconds: u64) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The flows on the system's Bluetooth, `keystore` and the app database.
-async fn open_flows(keystore: Keystore) -> Result<Flows<BtleplugTransport>, Failure> {
-    Ok(Flows::on_system_bluetooth(&AppFolders::resolve(), keystore).await?)
-}
-
-/// Resolves `query` to a remembered device and runs `body` on it, then closes `flows`.
+/// Resolves `query` to a remembered device and runs `body` on it.
 async fn with_device(
     flows: Flows<BtleplugTransport>,
     query: &str,
     body: impl AsyncFnOnce(&Flows<BtleplugTransport>, &str) -> Result<(), Failure>,
 ) -> Result<(), Failure> {
-    let result = async {
-        let device = flows.find_device(query).await?;
-        body(&flows, &device.id).await
-    }
-    .await;
-    flows.close().await;
-    result
+    let device = flows.find_device(query).await?;
+    body(&flows, &device.id).await
 }
 
 /// The first line of `path`, as a passphrase.

@@ -1,28 +1,32 @@
 //! `hearth support`, `hearth collects`, `hearth security-contact`: what the device maker
 //! publishes, from its service or, when it cannot be reached, from the copy saved earlier
 //! (then marked "Last checked …"). Uses the app database and the vendor service only: no
-//! Bluetooth, no keyring.
+//! Bluetooth, no keyring. Also how `hearth pair` asks before pairing a model without updates
+//! ahead ([`PrintAndStop`]; the rule itself is `hearth_flows::before_pairing`).
 
 use std::sync::Arc;
 
 use fluent_bundle::FluentValue;
-use hearth_core::devices::DeviceStore;
-use hearth_core::folders::AppFolders;
-use hearth_core::support::{SupportStatus, SupportView};
-use hearth_flows::{BoxFuture, FlowError, ModelGate};
+use hearth_core::Database;
+use hearth_flows::before_pairing::Ask;
+use hearth_flows::{BoxFuture, FlowError};
 use hearth_i18n::Localizer;
-use hearth_vendor_info::{SupportDirectory, SystemClock, timestamp_utc};
+use hearth_vendor_info::{
+    SupportDirectory, SupportStatus, SupportView, SystemClock, is_model_id, timestamp_utc,
+};
 
 use crate::report::{Failure, say};
 
 /// `hearth support DEVICE-OR-MODEL`.
-pub async fn support(query: &str, localizer: &Localizer) -> Result<(), Failure> {
-    let folders = folders()?;
-    let model = model_of(query, &folders).await?;
-    let directory = open(&folders).await?;
-    let result = directory.support(&model, localizer.language()).await;
-    directory.close().await;
-    let view = result?;
+pub async fn support(
+    query: &str,
+    database: &Database,
+    localizer: &Localizer,
+) -> Result<(), Failure> {
+    let model = model_of(query, database).await?;
+    let view = open(database)?
+        .support(&model, localizer.language())
+        .await?;
     print_support(&view, localizer);
     Ok(())
 }
@@ -81,13 +85,15 @@ fn print_support(view: &SupportView, localizer: &Localizer) {
 }
 
 /// `hearth collects DEVICE-OR-MODEL`.
-pub async fn collects(query: &str, localizer: &Localizer) -> Result<(), Failure> {
-    let folders = folders()?;
-    let model = model_of(query, &folders).await?;
-    let directory = open(&folders).await?;
-    let result = directory.collects(&model, localizer.language()).await;
-    directory.close().await;
-    let view = result?;
+pub async fn collects(
+    query: &str,
+    database: &Database,
+    localizer: &Localizer,
+) -> Result<(), Failure> {
+    let model = model_of(query, database).await?;
+    let view = open(database)?
+        .collects(&model, localizer.language())
+        .await?;
     println!(
         "{}: {}",
         localizer.t(hearth_i18n::id!("support-collects-title")),
@@ -174,12 +180,8 @@ pub async fn collects(query: &str, localizer: &Localizer) -> Result<(), Failure>
 }
 
 /// `hearth security-contact`.
-pub async fn security_contact(localizer: &Localizer) -> Result<(), Failure> {
-    let folders = folders()?;
-    let directory = open(&folders).await?;
-    let result = directory.security_contact().await;
-    directory.close().await;
-    let view = result?;
+pub async fn security_contact(database: &Database, localizer: &Localizer) -> Result<(), Failure> {
+    let view = open(database)?.security_contact().await?;
     println!("{}", localizer.t(hearth_i18n::id!("support-contact-title")));
     println!("{}", localizer.t(hearth_i18n::id!("support-contact-intro")));
     for contact in &view.contacts {
@@ -201,7 +203,7 @@ pub async fn security_contact(localizer: &Localizer) -> Result<(), Failure> {
             say(
                 localizer,
                 hearth_i18n::id!("support-contact-languages"),
-                &[("languages", view.preferred_languages.join(", "))],
+                &[("languages", view.preferred_language_names.join(", "))],
             )
         );
     }
@@ -219,19 +221,17 @@ pub async fn security_contact(localizer: &Localizer) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `hearth pair`'s question before pairing, asked once the device has named its model and
-/// before the setup code is tried: a model whose security updates have ended, end soon or
-/// never come has its support period printed and is paired only with `--accept-no-updates`
-/// (EN 303 645 4.3-4, 4.3-8). Any other model goes on without a word, and so does every model
-/// when no vendor information can be had in time (no service configured; see
-/// [`SupportDirectory::to_ask_about_before_setup`]): pairing never depends on the service.
-pub struct PairGate<'l> {
+/// How `hearth pair` asks before pairing a model whose security updates have ended, end soon
+/// or never come (the rule is `hearth_flows::before_pairing`): its support period is printed,
+/// and it is paired only with `--accept-no-updates` (EN 303 645 4.3-4, 4.3-8).
+#[derive(Debug)]
+pub struct PrintAndStop<'l> {
     localizer: &'l Localizer,
     accept_no_updates: bool,
 }
 
-impl<'l> PairGate<'l> {
-    /// A gate that prints in `localizer`'s language and goes on if `accept_no_updates`.
+impl<'l> PrintAndStop<'l> {
+    /// Prints in `localizer`'s language and goes on if `accept_no_updates`.
     pub fn new(localizer: &'l Localizer, accept_no_updates: bool) -> Self {
         Self {
             localizer,
@@ -240,41 +240,32 @@ impl<'l> PairGate<'l> {
     }
 }
 
-impl ModelGate for PairGate<'_> {
-    fn proceed<'a>(&'a mut self, model: &'a str) -> BoxFuture<'a, Result<(), FlowError>> {
-        Box::pin(async move {
-            let opened = async { open(&folders()?).await }.await;
-            let ask = match opened {
-                Ok(directory) => {
-                    let ask = directory
-                        .to_ask_about_before_setup(model, self.localizer.language())
-                        .await;
-                    directory.close().await;
-                    ask
-                }
-                Err(e) => {
-                    tracing::info!(
-                        code = e.code(),
-                        "no vendor service to ask about before pairing"
-                    );
-                    None
-                }
-            };
-            let Some(view) = ask else {
-                return Ok(());
-            };
-            print_support(&view, self.localizer);
-            if self.accept_no_updates {
-                return Ok(());
-            }
-            eprintln!(
-                "{}",
-                self.localizer
-                    .t(hearth_i18n::id!("cli-pair-needs-accept-no-updates"))
-            );
-            Err(FlowError::Declined)
-        })
+impl Ask for PrintAndStop<'_> {
+    fn ask<'a>(
+        &'a mut self,
+        _model: &'a str,
+        view: SupportView,
+    ) -> BoxFuture<'a, Result<(), FlowError>> {
+        print_support(&view, self.localizer);
+        if self.accept_no_updates {
+            return Box::pin(std::future::ready(Ok(())));
+        }
+        eprintln!(
+            "{}",
+            self.localizer
+                .t(hearth_i18n::id!("cli-pair-needs-accept-no-updates"))
+        );
+        Box::pin(std::future::ready(Err(FlowError::Declined)))
     }
+}
+
+/// What the maker publishes, if a vendor service is configured (pairing never depends on it).
+pub fn directory_if_configured(database: &Database) -> Option<SupportDirectory> {
+    open(database)
+        .inspect_err(
+            |e| tracing::info!(code = %e.code(), "no vendor service to ask before pairing"),
+        )
+        .ok()
 }
 
 /// The saved-copy notice and its date, when the service could not be reached.
@@ -293,25 +284,18 @@ fn freshness(localizer: &Localizer, from_cache: bool, last_checked: u64) {
     }
 }
 
-fn folders() -> Result<AppFolders, Failure> {
-    let folders = AppFolders::resolve();
-    folders.create_all().map_err(FlowError::from)?;
-    Ok(folders)
-}
-
-async fn open(folders: &AppFolders) -> Result<SupportDirectory, Failure> {
-    Ok(SupportDirectory::from_env(folders, Arc::new(SystemClock)).await?)
+fn open(database: &Database) -> Result<SupportDirectory, Failure> {
+    Ok(SupportDirectory::from_env(database, Arc::new(SystemClock))?)
 }
 
 /// The model of the remembered device `query` names (id, or a name unique ignoring case),
-/// else `query` itself as a model id.
-async fn model_of(query: &str, folders: &AppFolders) -> Result<String, Failure> {
-    let store = DeviceStore::open(&folders.data)
-        .await
-        .map_err(FlowError::from)?;
-    let devices = store.list().await.map_err(FlowError::from);
-    store.close().await;
-    let devices = devices?;
+/// else `query` itself if it is shaped like a model id (`hearth-plug-1`).
+///
+/// # Errors
+/// [`FlowError::UnknownDevice`] for a name that is neither (`Bedroom`),
+/// [`FlowError::AmbiguousDevice`], [`FlowError::Database`].
+async fn model_of(query: &str, database: &Database) -> Result<String, Failure> {
+    let devices = database.devices().list().await.map_err(FlowError::from)?;
     if let Some(device) = devices.iter().find(|d| d.id == query) {
         return Ok(device.model.clone());
     }
@@ -320,7 +304,11 @@ async fn model_of(query: &str, folders: &AppFolders) -> Result<String, Failure> 
         .filter(|d| d.name.eq_ignore_ascii_case(query.trim()))
         .collect();
     match named.as_slice() {
-        [] => Ok(query.to_owned()),
+        [] if is_model_id(query) => Ok(query.to_owned()),
+        [] => Err(FlowError::UnknownDevice {
+            query: query.to_owned(),
+        }
+        .into()),
         [device] => Ok(device.model.clone()),
         many => Err(FlowError::AmbiguousDevice {
             query: query.to_owned(),
