@@ -1,14 +1,16 @@
-//! Hearth's app shell: builds the Tauri app, manages state, and registers thin
-//! commands over `hearth-core`. No logic lives here.
+//! Hearth's app shell: builds the Tauri app, opens the app database once, manages state, and
+//! registers the commands declared once in `ipc/list.rs`. No logic lives here: the features
+//! are `hearth_flows::companion`'s modules.
 
-mod commands;
+pub mod ipc;
+mod links;
 mod state;
 
 use std::process::ExitCode;
-
 use std::sync::Arc;
 
-use hearth_core::{devices::DeviceStore, folders::AppFolders, logging, settings::SettingsStore};
+use hearth_core::{Database, folders::AppFolders, logging, settings::SettingsStore};
+use tauri::webview::NewWindowResponse;
 use tauri::{Manager, WebviewUrl, WebviewWindowBuilder};
 
 use crate::state::AppState;
@@ -38,28 +40,10 @@ pub fn run() -> ExitCode {
     tracing::info!(?outcome, version = env!("CARGO_PKG_VERSION"), "starting");
 
     let result = tauri::Builder::default()
-        .invoke_handler(tauri::generate_handler![
-            commands::get_language,
-            commands::set_language,
-            commands::get_about,
-            commands::watch_devices,
-            commands::unwatch_devices,
-            commands::check_setup_code,
-            commands::decode_label_photo,
-            commands::set_up_device,
-            commands::answer_setup,
-            commands::refresh_device,
-            commands::set_plug,
-            commands::set_device_wifi,
-            commands::forget_device,
-            commands::get_diagnostics,
-            commands::get_support,
-            commands::get_collects,
-            commands::get_security_contact,
-        ])
+        .invoke_handler(ipc::handler())
         .setup(move |app| {
-            let devices = tauri::async_runtime::block_on(DeviceStore::open(&folders.data))?;
-            let companion = Arc::new(state::companion(devices, folders.clone(), keystore));
+            let database = tauri::async_runtime::block_on(Database::open(&folders.data))?;
+            let companion = Arc::new(state::companion(&database, keystore));
             // What Home shows for each device is checked once in the background; the
             // window hears the results as they come.
             let checker = Arc::clone(&companion);
@@ -67,8 +51,8 @@ pub fn run() -> ExitCode {
             let state = AppState::new(
                 settings,
                 companion,
-                folders.clone(),
                 hearth_i18n::system_language(),
+                app.handle().clone(),
             );
             let title = state.localizer()?.t("app-title");
             app.manage(state);
@@ -77,6 +61,11 @@ pub fn run() -> ExitCode {
                 .inner_size(1024.0, 720.0)
                 .min_inner_size(480.0, 560.0)
                 .data_directory(folders.webview.clone())
+                .on_navigation(links::may_navigate)
+                .on_new_window(|url, _| {
+                    links::open_outside(&url);
+                    NewWindowResponse::Deny
+                })
                 .build()?;
             Ok(())
         })

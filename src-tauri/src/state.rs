@@ -1,70 +1,57 @@
-//! The state the app manages for its commands.
+//! The state the app manages for its commands: the settings, the language, and the companion
+//! (every device feature, `hearth_flows::companion`), over the one app database.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use hearth_ble::BtleplugTransport;
-use hearth_core::{
-    CoreError, ErrorDto, devices::DeviceStore, folders::AppFolders, settings::SettingsStore,
-};
-use hearth_flows::companion::{Companion, FlowsOpener};
-use hearth_flows::{FlowError, Flows, SystemClock, VendorRoot};
+use hearth_core::about::AboutInfo;
+use hearth_core::settings::{LanguageChoice, LanguageState, SettingsStore};
+use hearth_core::{CoreError, Database, ErrorCode, ErrorDto};
+use hearth_flows::companion::{Companion, FlowsOpener, MakerInfo};
+use hearth_flows::{Clock, FlowError, Flows, SystemClock, VendorRoot};
 use hearth_i18n::{I18nError, Localizer};
 use hearth_keystore::{Keystore, KeystoreError};
-use hearth_vendor_info::SupportDirectory;
+use tauri::Manager;
 
-/// The device side of the app: flows, live states, diagnostics.
+/// The device side of the app: flows, live states, diagnostics, what the maker publishes.
 pub type AppCompanion = Companion<BtleplugTransport>;
 
 /// Everything commands need, managed by Tauri.
 pub struct AppState {
-    settings: Mutex<SettingsStore>,
+    /// Replaced only after a successful write, so never half-updated.
+    settings: Arc<Mutex<SettingsStore>>,
     /// What "follow the system" resolves to, read once at start.
-    pub system_language: &'static str,
+    system_language: &'static str,
     pub companion: Arc<AppCompanion>,
-    folders: AppFolders,
-    /// What the vendor publishes, opened on first use (never on the path of local control).
-    support: tokio::sync::OnceCell<Result<SupportDirectory, ErrorDto>>,
+    app: tauri::AppHandle,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("system_language", &self.system_language)
+            .finish_non_exhaustive()
+    }
 }
 
 impl AppState {
     pub fn new(
         settings: SettingsStore,
         companion: Arc<AppCompanion>,
-        folders: AppFolders,
         system_language: &'static str,
+        app: tauri::AppHandle,
     ) -> Self {
         Self {
-            settings: Mutex::new(settings),
+            settings: Arc::new(Mutex::new(settings)),
             system_language,
             companion,
-            folders,
-            support: tokio::sync::OnceCell::new(),
+            app,
         }
     }
 
-    /// The vendor's published information, from the service named by
-    /// `HEARTH_VENDOR_SERVICE` and the app's cache.
-    pub async fn support(&self) -> Result<&SupportDirectory, ErrorDto> {
-        self.support
-            .get_or_init(|| async {
-                SupportDirectory::from_env(&self.folders, Arc::new(hearth_vendor_info::SystemClock))
-                    .await
-                    .map_err(|e| {
-                        tracing::warn!(code = ?e.code(), "vendor information: {e}");
-                        e.to_dto()
-                    })
-            })
-            .await
-            .as_ref()
-            .map_err(Clone::clone)
-    }
-
-    /// The settings, even if a panicking command poisoned the lock (the store is
-    /// only replaced after a successful write, so it is never half-updated).
-    pub fn settings(&self) -> MutexGuard<'_, SettingsStore> {
-        self.settings
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// The settings, even if a panicking command poisoned the lock.
+    fn settings(&self) -> MutexGuard<'_, SettingsStore> {
+        lock(&self.settings)
     }
 
     /// The language in effect.
@@ -74,42 +61,84 @@ impl AppState {
             .effective_language(self.system_language)
     }
 
+    /// The language choice and what it resolves to.
+    pub fn language_state(&self) -> LanguageState {
+        self.settings()
+            .current()
+            .language_state(self.system_language)
+    }
+
     /// Formats messages in the language now in effect.
     pub fn localizer(&self) -> Result<Localizer, I18nError> {
         Localizer::new(self.language())
     }
+
+    /// Saves `choice` on a blocking thread (write, fsync, rename), then titles the window in
+    /// the new language.
+    pub async fn set_language(&self, choice: LanguageChoice) -> Result<LanguageState, ErrorDto> {
+        let settings = Arc::clone(&self.settings);
+        tauri::async_runtime::spawn_blocking(move || lock(&settings).set_language(choice))
+            .await
+            .map_err(|e| internal(&e))?
+            .map_err(|e| to_ui(&e))?;
+        if let (Some(window), Ok(localizer)) =
+            (self.app.get_webview_window("main"), self.localizer())
+        {
+            let _ = window.set_title(&localizer.t("app-title"));
+        }
+        Ok(self.language_state())
+    }
+
+    /// About's contents, read from the bundled licence list on a blocking thread.
+    pub async fn about(&self) -> Result<AboutInfo, ErrorDto> {
+        tauri::async_runtime::spawn_blocking(|| {
+            hearth_core::about::about(env!("CARGO_PKG_VERSION"))
+        })
+        .await
+        .map_err(|e| internal(&e))?
+        .map_err(|e| to_ui(&e))
+    }
 }
 
-/// The companion over `devices`: the flows open on first use, on the system's Bluetooth,
-/// the keyring opened before any runtime thread (`keystore`) and the vendor profile named
-/// by `HEARTH_VENDOR_PROFILE`.
-pub fn companion(
-    devices: DeviceStore,
-    folders: AppFolders,
-    keystore: Result<Keystore, KeystoreError>,
-) -> AppCompanion {
+fn lock<V>(m: &Mutex<V>) -> MutexGuard<'_, V> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The companion over the app's `database`: the flows open on first use, on the system's
+/// Bluetooth, with the keyring opened before any runtime thread (`keystore`) and the vendor
+/// profile named by `HEARTH_VENDOR_PROFILE`; what the maker publishes from
+/// `HEARTH_VENDOR_SERVICE`.
+pub fn companion(database: &Database, keystore: Result<Keystore, KeystoreError>) -> AppCompanion {
     let vendor = std::env::var_os("HEARTH_VENDOR_PROFILE")
         .ok_or_else(|| FlowError::VendorProfile {
             reason: "HEARTH_VENDOR_PROFILE is not set".to_owned(),
         })
         .and_then(|path| VendorRoot::load(std::path::Path::new(&path)));
     let keystore = Arc::new(keystore);
+    let flows_database = database.clone();
     let opener: FlowsOpener<BtleplugTransport> = Box::new(move || {
         let keystore = Arc::clone(&keystore);
-        let folders = folders.clone();
+        let database = flows_database.clone();
         Box::pin(async move {
             let keystore = match keystore.as_ref() {
                 Ok(k) => k.clone(),
                 Err(e) => return Err(FlowError::from_keystore(e.clone())),
             };
-            Flows::on_system_bluetooth(&folders, keystore).await
+            Flows::on_system_bluetooth(&database, keystore).await
         })
     });
-    Companion::new(devices, opener, vendor, Box::new(SystemClock))
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let maker = MakerInfo::from_env(database, Arc::clone(&clock));
+    Companion::new(database, opener, vendor, maker, clock)
 }
 
 /// Errors reach the UI as their DTO.
-pub fn to_ui(e: CoreError) -> hearth_core::ErrorDto {
-    tracing::warn!(code = ?e.code(), error = %e, "command failed");
+pub fn to_ui(e: &CoreError) -> ErrorDto {
+    tracing::warn!(code = %e.code(), error = %e, "command failed");
     e.to_dto()
+}
+
+fn internal(e: &dyn std::fmt::Display) -> ErrorDto {
+    tracing::error!(error = %e, "a blocking task failed");
+    ErrorDto::new(ErrorCode::Internal)
 }

@@ -1,6 +1,7 @@
-//! Least privilege (EN 303 645 4.6): every registered command is declared in
-//! build.rs and allowed by exactly the capability files, no window wildcards, no
-//! plugins, no global Tauri object, and a strict CSP.
+//! Least privilege (EN 303 645 4.6): every command of the one list (`src/ipc/list.rs`,
+//! which the handler and build.rs's manifest both come from) is allowed by exactly the
+//! capability files and nothing more, no window wildcards, no plugins, no global Tauri
+//! object, and a strict CSP.
 
 use std::{collections::BTreeSet, path::PathBuf};
 
@@ -11,31 +12,19 @@ fn read(rel: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
-    let from = text
-        .find(start)
-        .unwrap_or_else(|| panic!("{start} not found"))
-        + start.len();
-    let to = text[from..]
-        .find(end)
-        .unwrap_or_else(|| panic!("{end} not found"))
-        + from;
-    &text[from..to]
-}
-
-fn registered() -> BTreeSet<String> {
-    between(&read("src/lib.rs"), "generate_handler![", "]")
-        .split(',')
-        .map(|s| s.trim().rsplit("::").next().unwrap_or("").to_owned())
-        .filter(|s| !s.is_empty())
+/// The commands of the one list (`src/ipc/list.rs`), as the app registers them.
+fn declared() -> BTreeSet<String> {
+    hearth_app::ipc::declarations(&ts_rs::Config::new())
+        .iter()
+        .map(|c| c.name.to_owned())
         .collect()
 }
 
-fn declared() -> BTreeSet<String> {
-    between(&read("build.rs"), "const COMMANDS: &[&str] = &[", "]")
-        .split(',')
-        .map(|s| s.trim().trim_matches('"').to_owned())
-        .filter(|s| !s.is_empty())
+/// The commands `build.rs` gave tauri-build: only these get permissions at all.
+fn in_the_manifest() -> BTreeSet<String> {
+    hearth_app::ipc::MANIFEST
+        .lines()
+        .map(str::to_owned)
         .collect()
 }
 
@@ -52,12 +41,12 @@ fn config() -> Value {
 
 #[test]
 fn every_registered_command_is_declared_and_nothing_more() {
-    let registered = registered();
-    assert!(registered.contains("get_language"), "parsed {registered:?}");
+    let declared = declared();
+    assert!(declared.contains("get_language"), "{declared:?}");
     assert_eq!(
-        registered,
-        declared(),
-        "generate_handler! and build.rs COMMANDS differ"
+        declared,
+        in_the_manifest(),
+        "the handler and build.rs's manifest differ"
     );
 }
 
