@@ -79,3 +79,16 @@ setup-confirm-title = Prüfe das vor dem Einrichten
 setup-confirm-body = Lies unten, was der Hersteller für dieses Gerät verspricht. Du kannst noch ablehnen: Keine deiner Einstellungen wurde an das Gerät gesendet.
 setup-confirm-go = Trotzdem einrichten
 setup-confirm-stop = Nicht einrichten
+
+## The setup steps by name (the step label: "Step 4 of 9: Device found")
+setup-step-code = Der Code
+setup-step-wifi = WLAN
+setup-step-wifi-retry = WLAN korrigieren
+setup-step-searching = Gerät suchen
+setup-step-found = Gerät gefunden
+setup-step-confirm = Deine Entscheidung
+setup-step-pairing = Code prüfen
+setup-step-checking-genuine = Echtheit prüfen
+setup-step-sending-credentials = Einstellungen senden
+setup-step-joining-wifi = WLAN verbinden
+setup-step-done = Fertig

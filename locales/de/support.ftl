@@ -51,5 +51,6 @@ support-no = Nein
 support-contact-title = Sicherheitsproblem melden
 support-contact-intro = Wenn du glaubst, ein Sicherheitsproblem in diesem Gerät oder in { -brand } gefunden zu haben, melde es dem Gerätehersteller:
 support-contact-policy = So geht der Hersteller mit Meldungen um: { $url }
+support-contact-policy-label = So geht der Hersteller mit Meldungen um:
 support-contact-languages = Du kannst schreiben auf: { $languages }
 support-contact-expired = Diese Kontaktangaben sind am { $date } abgelaufen; sie sind möglicherweise nicht mehr aktuell.

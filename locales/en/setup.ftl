@@ -79,3 +79,16 @@ setup-confirm-title = Check before you set it up
 setup-confirm-body = Read what the maker promises for this device below. You can still say no: none of your settings have been sent to it.
 setup-confirm-go = Set it up anyway
 setup-confirm-stop = Don’t set it up
+
+## The setup steps by name (the step label: "Step 4 of 9: Device found")
+setup-step-code = The code
+setup-step-wifi = Wi-Fi
+setup-step-wifi-retry = Fixing Wi-Fi
+setup-step-searching = Looking for the device
+setup-step-found = Device found
+setup-step-confirm = Your choice
+setup-step-pairing = Checking the code
+setup-step-checking-genuine = Checking it is genuine
+setup-step-sending-credentials = Sending the settings
+setup-step-joining-wifi = Joining Wi-Fi
+setup-step-done = Ready

@@ -52,5 +52,6 @@ support-no = No
 support-contact-title = Report a security problem
 support-contact-intro = If you think you found a security problem in this device or in { -brand }, tell the device maker:
 support-contact-policy = How the maker handles reports: { $url }
+support-contact-policy-label = How the maker handles reports:
 support-contact-languages = You can write in: { $languages }
 support-contact-expired = This contact information expired on { $date }; it may be out of date.

@@ -79,3 +79,16 @@ setup-confirm-title = Revisa esto antes de configurarlo
 setup-confirm-body = Lee abajo lo que promete el fabricante para este dispositivo. Aún puedes decir que no: no se le ha enviado ninguno de tus ajustes.
 setup-confirm-go = Configurarlo de todos modos
 setup-confirm-stop = No configurarlo
+
+## The setup steps by name (the step label: "Step 4 of 9: Device found")
+setup-step-code = El código
+setup-step-wifi = Wifi
+setup-step-wifi-retry = Arreglar el wifi
+setup-step-searching = Buscando el dispositivo
+setup-step-found = Dispositivo encontrado
+setup-step-confirm = Tu decisión
+setup-step-pairing = Comprobando el código
+setup-step-checking-genuine = Comprobando que es auténtico
+setup-step-sending-credentials = Enviando los ajustes
+setup-step-joining-wifi = Conectando al wifi
+setup-step-done = Listo

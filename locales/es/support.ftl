@@ -51,5 +51,6 @@ support-no = No
 support-contact-title = Informar de un problema de seguridad
 support-contact-intro = Si crees que has encontrado un problema de seguridad en este dispositivo o en { -brand }, avisa al fabricante:
 support-contact-policy = Cómo trata el fabricante los avisos: { $url }
+support-contact-policy-label = Cómo trata el fabricante los avisos:
 support-contact-languages = Puedes escribir en: { $languages }
 support-contact-expired = Estos datos de contacto caducaron el { $date }; puede que no estén actualizados.

@@ -79,3 +79,16 @@ setup-confirm-title = Vérifiez avant de le configurer
 setup-confirm-body = Lisez ci-dessous ce que le fabricant promet pour cet appareil. Vous pouvez encore renoncer : aucun de vos réglages ne lui a été envoyé.
 setup-confirm-go = Le configurer quand même
 setup-confirm-stop = Ne pas le configurer
+
+## The setup steps by name (the step label: "Step 4 of 9: Device found")
+setup-step-code = Le code
+setup-step-wifi = Wi-Fi
+setup-step-wifi-retry = Correction du Wi-Fi
+setup-step-searching = Recherche de l’appareil
+setup-step-found = Appareil trouvé
+setup-step-confirm = Votre choix
+setup-step-pairing = Vérification du code
+setup-step-checking-genuine = Vérification de l’authenticité
+setup-step-sending-credentials = Envoi des réglages
+setup-step-joining-wifi = Connexion au Wi-Fi
+setup-step-done = Prêt

@@ -51,5 +51,6 @@ support-no = Non
 support-contact-title = Signaler un problème de sécurité
 support-contact-intro = Si vous pensez avoir trouvé un problème de sécurité dans cet appareil ou dans { -brand }, prévenez le fabricant :
 support-contact-policy = Comment le fabricant traite les signalements : { $url }
+support-contact-policy-label = Comment le fabricant traite les signalements :
 support-contact-languages = Vous pouvez écrire en : { $languages }
 support-contact-expired = Ces coordonnées ont expiré le { $date } ; elles ne sont peut-être plus à jour.
