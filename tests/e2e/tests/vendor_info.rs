@@ -24,7 +24,7 @@ use hearth_e2e::{App, Screen};
 /// The device's name in the app.
 const DEVICE_NAME: &str = "Living room plug";
 /// Days before the end of support from which the app warns
-/// (`hearth_core::support::ENDING_SOON_DAYS`).
+/// (`hearth_vendor_info::views::ENDING_SOON_DAYS`).
 const ENDING_SOON_DAYS: i64 = 180;
 
 /// One telemetry field of the manifest: its name and its English description.
@@ -327,6 +327,21 @@ fn the_device_page_shows_what_the_maker_publishes_and_keeps_it_when_the_service_
             let link = format!("#security-contact a[href='{contact}']");
             assert!(!absent(&app, &link).await, "{contact} is a link");
         }
+        // The maker's policy address is a link too (opened outside the app), and the
+        // languages a report may be written in read as names, not codes (issue 16).
+        assert!(
+            !absent(&app, "#contact-policy a[href^='https://'][target='_blank']").await,
+            "the policy address is a link: {:?}",
+            texts(&app, "#contact-policy").await
+        );
+        ui.expect_text(
+            "#contact-languages",
+            &en_with(
+                "support-contact-languages",
+                &[("languages", "English, Deutsch, Français, Español")],
+            ),
+        )
+        .await;
         assert!(
             absent(&app, "#contact-expired").await,
             "security.txt expires in the future"

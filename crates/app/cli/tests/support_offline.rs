@@ -154,3 +154,20 @@ async fn without_a_vendor_service_it_says_so() {
         "a sentence, not an id: {run:?}"
     );
 }
+
+/// A name that is neither a remembered device nor shaped like a model id is a device the app
+/// does not know (issue 16: not "the maker publishes nothing about the model Bedroom").
+#[tokio::test]
+async fn a_name_it_does_not_know_is_no_device() {
+    let home = tempfile::tempdir().expect("home");
+    for command in ["support", "collects"] {
+        let run = hearth(home.path(), None, "C", &[command, "Bedroom"]).await;
+        assert_eq!(run.code, 3, "{run:?}");
+        assert!(
+            run.stderr
+                .contains("There is no device called Bedroom. [flow.unknown_device]"),
+            "{run:?}"
+        );
+        assert!(!run.stderr.contains("model"), "{run:?}");
+    }
+}
