@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::StartError;
+use crate::limits::Limits;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -26,6 +27,9 @@ pub struct Config {
     pub admin_token_sha256: String,
     pub security: SecurityContact,
     pub telemetry: TelemetrySettings,
+    /// Timeouts and connection caps; the defaults when missing.
+    #[serde(default)]
+    pub limits: Limits,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -137,6 +141,7 @@ impl Config {
         {
             return Err("anomaly window and thresholds must be positive".into());
         }
+        self.limits.validate()?;
         if self.admin_token_sha256.len() != 64 || hex::decode(&self.admin_token_sha256).is_err() {
             return Err("admin_token_sha256 must be 64 hex digits".into());
         }

@@ -85,6 +85,16 @@ pub enum ApiError {
     InvalidQuery(&'static str),
     #[error("a valid admin bearer token is required")]
     Unauthorized,
+    #[error("the request body is larger than {0} bytes")]
+    TooLarge(usize),
+    #[error("the request body did not arrive in full within {0} ms")]
+    BodyTimeout(u64),
+    #[error("the request body could not be read")]
+    BodyUnreadable,
+    #[error("an HTTP/1.1 request needs exactly one Host header")]
+    MissingHost,
+    #[error("the request could not be answered in time; try again later")]
+    Timeout,
     #[error("storage failed")]
     Storage(#[from] sqlx::Error),
 }
@@ -103,15 +113,25 @@ impl ApiError {
             Self::InvalidIdempotencyKey => "request.invalid_idempotency_key",
             Self::InvalidQuery(_) => "request.invalid_query",
             Self::Unauthorized => "auth.unauthorized",
+            Self::TooLarge(_) => "request.too_large",
+            Self::BodyTimeout(_) => "request.body_timeout",
+            Self::BodyUnreadable => "request.body_unreadable",
+            Self::MissingHost => "request.missing_host",
+            Self::Timeout => "server.timeout",
             Self::Storage(_) => "server.storage",
         }
     }
 
     fn status(&self) -> StatusCode {
         match self {
-            Self::MalformedBody(_) | Self::InvalidQuery(_) | Self::InvalidIdempotencyKey => {
-                StatusCode::BAD_REQUEST
-            }
+            Self::MalformedBody(_)
+            | Self::InvalidQuery(_)
+            | Self::InvalidIdempotencyKey
+            | Self::BodyUnreadable
+            | Self::MissingHost => StatusCode::BAD_REQUEST,
+            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            Self::Timeout => StatusCode::SERVICE_UNAVAILABLE,
             Self::UnknownModel(_) => StatusCode::NOT_FOUND,
             Self::UndeclaredField { .. }
             | Self::InvalidValue { .. }

@@ -19,6 +19,7 @@ pub use hearth_vendor_api::profile::VendorProfile;
 use crate::catalogue::SHIPPED_CATALOGUE;
 use crate::config::{CatalogueFiles, Config, SecurityContact, TelemetrySettings, TlsFiles};
 use crate::error::StartError;
+use crate::limits::Limits;
 use crate::pki::DemoCa;
 
 /// Common name of the demo CA; [`DemoCa::from_pem`] needs it to reissue certificates.
@@ -132,6 +133,7 @@ pub fn init(dir: &Path, options: &InitOptions) -> Result<InitOutput, StartError>
             expires_days: 180,
         },
         telemetry: TelemetrySettings::default(),
+        limits: Limits::default(),
     };
     let config_text = toml::to_string_pretty(&config).map_err(|e| StartError::Config {
         path: config_path.display().to_string(),

@@ -5,16 +5,22 @@
 //! - `/.well-known/security.txt` per RFC 9116 (4.2-1) — [`security_txt`],
 //! - telemetry intake under rotating pseudonyms, manifest fields only, no IP addresses —
 //!   [`pseudonym`], [`intake`]; anomaly examination (4.10-1) — [`anomaly`],
-//! - HTTPS only, rustls on ring (4.5-1) — [`server`]; SQLite or PostgreSQL — [`db`].
+//! - HTTPS only, rustls on ring (4.5-1) — [`server`]; every connection and request bounded in
+//!   time and number, so slow or greedy clients cannot hold the service (4.9-1) —
+//!   [`limits`], [`connection`]; SQLite or PostgreSQL — [`db`].
 
+mod admission;
 pub mod anomaly;
 pub mod catalogue;
+pub mod client;
 pub mod clock;
 pub mod config;
+pub mod connection;
 pub mod db;
 pub mod error;
 pub mod init;
 pub mod intake;
+pub mod limits;
 pub mod pki;
 pub mod pseudonym;
 pub mod routes;

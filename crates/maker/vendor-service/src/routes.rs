@@ -62,6 +62,10 @@ impl AppState {
         }))
     }
 
+    pub(crate) fn config(&self) -> &Config {
+        &self.0.config
+    }
+
     fn rotation(&self) -> Rotation {
         Rotation {
             period_secs: self.0.config.telemetry.pseudonym_period_secs,
@@ -81,6 +85,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/telemetry", post(telemetry))
         .route("/v1/anomalies", get(anomalies))
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::admission::admit,
+        ))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
 }
