@@ -1,5 +1,5 @@
 //! What every request passes before its handler (EN 303 645 4.9-1, 4.13-1): a valid `Host`,
-//! a body no larger than [`MAX_BODY`] read in full within `body_read_ms`, and an answer within
+//! the client's rate limit for the route ([`crate::throttle`]), a body no larger than [`MAX_BODY`] read in full within `body_read_ms`, and an answer within
 //! `request_ms`. The body is read here, so handlers get it whole and a slow sender never holds
 //! a handler; a `Content-Length` over the limit is refused before the body is asked for, so a
 //! client that sent `Expect: 100-continue` gets 413 instead of `100 Continue`.
@@ -8,22 +8,40 @@
 //! the rest of the body would otherwise be read as the next request.
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Version, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt as _;
 use tokio::time::Instant;
 
+use crate::client::ClientKey;
 use crate::error::ApiError;
 use crate::routes::{AppState, MAX_BODY};
+use crate::throttle::Buckets;
 
-pub(crate) async fn admit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub(crate) async fn admit(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
     let limits = &state.config().limits;
     let http1 = request.version() < Version::HTTP_2;
     if let Err(refused) = check_host(&request) {
         return closing(refused, http1);
+    }
+    // Without connect info (a router served some other way) all requests are one client.
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(std::net::Ipv4Addr::UNSPECIFIED.into(), |c| c.0.ip());
+    let client = ClientKey::of(peer);
+    request.extensions_mut().insert(client);
+    if let Err(retry) = bucket(&state, &request).take(client, state.now()) {
+        return closing(ApiError::RateLimited(retry.0), http1);
     }
     if declared_length(request.headers()).is_some_and(|n| n > MAX_BODY as u64) {
         return closing(ApiError::TooLarge(MAX_BODY), http1);
@@ -42,6 +60,21 @@ pub(crate) async fn admit(State(state): State<AppState>, request: Request, next:
     match tokio::time::timeout(left, next.run(Request::from_parts(parts, body))).await {
         Ok(response) => response,
         Err(_) => ApiError::Timeout.into_response(),
+    }
+}
+
+/// The bucket of the route's class: anonymous writes each have their own, everything else
+/// (reads, the admin route, unknown paths) shares one.
+fn bucket<'a>(state: &'a AppState, request: &Request) -> &'a Buckets {
+    let throttle = state.throttle();
+    match request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(MatchedPath::as_str)
+    {
+        Some("/v1/telemetry/pseudonym") => &throttle.pseudonyms,
+        Some("/v1/telemetry") => &throttle.telemetry,
+        _ => &throttle.reads,
     }
 }
 

@@ -50,6 +50,16 @@ pub enum Stored {
     Duplicate(String),
 }
 
+/// Outcome of [`Database::record_pseudonym`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    New,
+    /// Issued before; nothing stored.
+    Existing,
+    /// The table holds its maximum; nothing stored.
+    Full,
+}
+
 /// Per-device total of one signal field over a window.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignalTotal {
@@ -147,24 +157,41 @@ impl Database {
             .rows_affected())
     }
 
+    /// Stores an issued pseudonym unless it is stored already or the table holds `max` rows
+    /// (one statement, so concurrent instances cannot overshoot by more than their number).
     pub async fn record_pseudonym(
         &self,
         pseudonym: &str,
         model: &str,
         period: i64,
         valid_until: i64,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query(
+        max: i64,
+    ) -> Result<Recorded, sqlx::Error> {
+        let inserted = sqlx::query(
             "INSERT INTO pseudonyms (pseudonym, model, period, valid_until) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (pseudonym) DO NOTHING",
+             SELECT $1, $2, $3, $4 WHERE (SELECT COUNT(*) FROM pseudonyms) < $5 \
+             ON CONFLICT (pseudonym) DO NOTHING",
         )
         .bind(pseudonym)
         .bind(model)
         .bind(period)
         .bind(valid_until)
+        .bind(max)
         .execute(&self.pool)
-        .await?;
-        Ok(())
+        .await?
+        .rows_affected();
+        if inserted > 0 {
+            return Ok(Recorded::New);
+        }
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM pseudonyms WHERE pseudonym = $1")
+            .bind(pseudonym)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(if row.try_get::<i64, _>("n")? > 0 {
+            Recorded::Existing
+        } else {
+            Recorded::Full
+        })
     }
 
     /// Whether `pseudonym` was issued for `model` and is still valid at `now`.

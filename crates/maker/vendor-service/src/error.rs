@@ -1,6 +1,8 @@
 //! Errors of the vendor service: start-up problems and API refusals.
 
-use axum::http::StatusCode;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hearth_vendor_api::telemetry::ErrorBody;
 
@@ -95,6 +97,23 @@ pub enum ApiError {
     MissingHost,
     #[error("the request could not be answered in time; try again later")]
     Timeout,
+    #[error("the body must be JSON, sent with Content-Type: application/json")]
+    UnsupportedMediaType,
+    #[error("the query string is not valid for this endpoint")]
+    MalformedQuery,
+    #[error("the path is not valid UTF-8 or not valid for this endpoint")]
+    MalformedPath,
+    #[error("no such endpoint")]
+    NotFound,
+    #[error("too many requests from this network; try again in {0} s")]
+    RateLimited(u64),
+    #[error(
+        "this network has asked for too many new pseudonyms this period; pseudonyms already \
+         issued still work; try again in {0} s"
+    )]
+    PseudonymQuota(u64),
+    #[error("the service holds as many pseudonyms as it may; try again later")]
+    Capacity,
     #[error("storage failed")]
     Storage(#[from] sqlx::Error),
 }
@@ -118,6 +137,13 @@ impl ApiError {
             Self::BodyUnreadable => "request.body_unreadable",
             Self::MissingHost => "request.missing_host",
             Self::Timeout => "server.timeout",
+            Self::UnsupportedMediaType => "request.unsupported_media_type",
+            Self::MalformedQuery => "request.malformed_query",
+            Self::MalformedPath => "request.malformed_path",
+            Self::NotFound => "request.not_found",
+            Self::RateLimited(_) => "request.rate_limited",
+            Self::PseudonymQuota(_) => "telemetry.pseudonym_quota",
+            Self::Capacity => "telemetry.capacity",
             Self::Storage(_) => "server.storage",
         }
     }
@@ -128,7 +154,13 @@ impl ApiError {
             | Self::InvalidQuery(_)
             | Self::InvalidIdempotencyKey
             | Self::BodyUnreadable
-            | Self::MissingHost => StatusCode::BAD_REQUEST,
+            | Self::MissingHost
+            | Self::MalformedQuery
+            | Self::MalformedPath => StatusCode::BAD_REQUEST,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::RateLimited(_) | Self::PseudonymQuota(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Capacity => StatusCode::SERVICE_UNAVAILABLE,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::Timeout => StatusCode::SERVICE_UNAVAILABLE,
@@ -156,12 +188,68 @@ impl IntoResponse for ApiError {
             message: self.to_string(),
         };
         let mut response = (status, axum::Json(body)).into_response();
-        if status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(
-                axum::http::header::WWW_AUTHENTICATE,
-                axum::http::HeaderValue::from_static("Bearer"),
-            );
+        let headers = response.headers_mut();
+        match self {
+            Self::Unauthorized => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            Self::RateLimited(seconds) | Self::PseudonymQuota(seconds) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            }
+            _ => {}
         }
         response
+    }
+}
+
+/// The safety net under every route: an error answer that is not already `{code, message}`
+/// JSON — axum's own rejections, 405 for a known path, anything a layer produced — is turned
+/// into one, keeping its status and headers (`Allow`, `Retry-After`). Errors that hyper answers
+/// itself (a request head it cannot parse) never reach the router and stay body-less.
+pub(crate) async fn typed_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let detail = axum::body::to_bytes(body, 1024).await.unwrap_or_default();
+    let detail = String::from_utf8_lossy(&detail);
+    let message = match detail.trim() {
+        "" => status.canonical_reason().unwrap_or("refused").to_owned(),
+        text => text.chars().take(256).collect(),
+    };
+    let body = ErrorBody {
+        code: code_for_status(status).to_owned(),
+        message,
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    let bytes = serde_json::to_vec(&body).unwrap_or_default();
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+fn code_for_status(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::BAD_REQUEST => "request.bad_request",
+        StatusCode::UNAUTHORIZED => "auth.unauthorized",
+        StatusCode::NOT_FOUND => "request.not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "request.method_not_allowed",
+        StatusCode::REQUEST_TIMEOUT => "request.body_timeout",
+        StatusCode::PAYLOAD_TOO_LARGE => "request.too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "request.unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "request.unprocessable",
+        StatusCode::TOO_MANY_REQUESTS => "request.rate_limited",
+        StatusCode::SERVICE_UNAVAILABLE => "server.unavailable",
+        s if s.is_client_error() => "request.refused",
+        _ => "server.internal",
     }
 }

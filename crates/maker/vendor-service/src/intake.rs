@@ -46,7 +46,7 @@ pub fn validate_report(
                 _ => return Err(invalid(format!("expected an integer in {min}..={max}"))),
             },
             (FieldKind::Text { max_len }, Value::String(s)) => {
-                if s.chars().count() > *max_len as usize || s.chars().any(char::is_control) {
+                if s.chars().count() > *max_len as usize || !crate::text::is_printable_text(s) {
                     return Err(invalid(format!(
                         "expected at most {max_len} printable characters"
                     )));

@@ -17,6 +17,7 @@ pub mod clock;
 pub mod config;
 pub mod connection;
 pub mod db;
+pub mod decode;
 pub mod error;
 pub mod init;
 pub mod intake;
@@ -27,6 +28,8 @@ pub mod routes;
 pub mod secret;
 pub mod security_txt;
 pub mod server;
+pub mod text;
+pub mod throttle;
 
 pub use config::Config;
 pub use error::{ApiError, StartError};

@@ -12,6 +12,10 @@
 //! | a request body arriving | `body_read_ms` (answered 408) |
 //! | a request, body and handler | `request_ms` (answered 503) |
 //!
+//! Requests are also limited per client and route class ([`crate::throttle`]), and so is what
+//! an anonymous client can make the service store (`max_pseudonyms`,
+//! `new_pseudonyms_per_client`).
+//!
 //! A body larger than [`crate::routes::MAX_BODY`] is refused with 413 as soon as its
 //! `Content-Length` is read, before any `100 Continue`. Missing from an older config, the
 //! section takes the defaults below.
@@ -19,6 +23,8 @@
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+
+use crate::throttle::RateLimits;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -37,6 +43,14 @@ pub struct Limits {
     pub max_connections: usize,
     /// Connections held at once by one client (an IPv4 address or an IPv6 /64).
     pub max_connections_per_client: usize,
+    /// Pseudonyms the database may hold at once, all clients together; past it new ones are
+    /// refused (503 `telemetry.capacity`) until old periods expire.
+    pub max_pseudonyms: i64,
+    /// New pseudonyms one client may have issued per pseudonym period (429
+    /// `telemetry.pseudonym_quota`); asking again for one already issued is always answered.
+    pub new_pseudonyms_per_client: u32,
+    /// Requests per client and route class.
+    pub rates: RateLimits,
 }
 
 impl Default for Limits {
@@ -49,6 +63,9 @@ impl Default for Limits {
             request_ms: 30_000,
             max_connections: 1024,
             max_connections_per_client: 32,
+            max_pseudonyms: 1_000_000,
+            new_pseudonyms_per_client: 500,
+            rates: RateLimits::default(),
         }
     }
 }
@@ -95,6 +112,11 @@ impl Limits {
                     .into(),
             );
         }
-        Ok(())
+        if self.max_pseudonyms < 1 || self.new_pseudonyms_per_client == 0 {
+            return Err(
+                "limits: max_pseudonyms and new_pseudonyms_per_client must be positive".into(),
+            );
+        }
+        self.rates.validate()
     }
 }

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod hardening;
 pub mod postgres;
 pub mod raw;
 pub mod suite;
