@@ -128,6 +128,17 @@ impl Config {
         {
             return Err("security.contacts needs at least one mailto: or https: URI".into());
         }
+        let base = self.public_url.trim_end_matches('/');
+        if let Some(missing) = self.security.contacts.iter().find(|c| {
+            c.strip_prefix(base)
+                .is_some_and(|path| !crate::security_txt::PAGES.contains(&path))
+        }) {
+            return Err(format!(
+                "security.contacts names {missing}, a page this service does not serve \
+                 (it serves {})",
+                crate::security_txt::PAGES.join(", ")
+            ));
+        }
         if !(1..=364).contains(&self.security.expires_days) {
             return Err("security.expires_days must be 1..=364 (RFC 9116 §2.5.5)".into());
         }
@@ -154,5 +165,31 @@ impl Config {
             "sqlite://{}?mode=rwc",
             self.data_dir.join("vendor.db").display()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::init::{InitOptions, init};
+
+    #[test]
+    fn a_contact_under_the_service_must_be_a_page_it_serves() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = init(
+            dir.path(),
+            &InitOptions::demo(time::OffsetDateTime::now_utc()),
+        )
+        .expect("init");
+        let mut config = Config::load(&out.config_path).expect("init's config is valid");
+        let base = config.public_url.clone();
+        config.security.contacts = vec![format!("{base}/security/form")];
+        let err = config.validate().expect_err("an unserved page");
+        assert!(err.contains("/security/form"), "{err}");
+        config.security.contacts = vec![
+            format!("{base}/security/report"),
+            "https://bugs.example/report".into(),
+        ];
+        config.validate().expect("served here, or somewhere else");
     }
 }

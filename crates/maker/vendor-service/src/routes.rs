@@ -90,7 +90,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/.well-known/security.txt", get(security_txt_file))
-        .route("/security/policy", get(security_policy))
+        .route(security_txt::POLICY_PATH, get(security_policy))
+        .route(security_txt::REPORT_PATH, get(security_report))
         .route("/v1/catalogue", get(catalogue_all))
         .route("/v1/catalogue/{model}", get(catalogue_one))
         .route("/v1/telemetry/pseudonym", post(issue_pseudonym))
@@ -160,6 +161,10 @@ async fn security_txt_file(State(state): State<AppState>) -> Response {
 
 async fn security_policy(State(state): State<AppState>) -> Response {
     text_plain(security_txt::policy(&state.0.config))
+}
+
+async fn security_report(State(state): State<AppState>) -> Response {
+    text_plain(security_txt::report_page(&state.0.config))
 }
 
 async fn catalogue_all(State(state): State<AppState>) -> Response {

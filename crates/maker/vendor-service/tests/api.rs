@@ -60,6 +60,7 @@ same_suite!(
     hardening::only_json_objects_of_the_declared_type_are_read,
     hardening::http11_without_host_is_refused,
     hardening::every_refusal_is_typed_json,
+    hardening::every_url_in_security_txt_answers,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
