@@ -2,6 +2,8 @@
 //!
 //! Relative paths are resolved against the folder holding the config file. The file holds no
 //! secret: keys live in their own files (mode 0600) and the admin token only as a SHA-256 hash.
+//! Sections added since the first version (`limits`, `telemetry.period_key_wrap`) take their
+//! defaults when missing, so older set-ups keep loading.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -72,6 +74,14 @@ pub struct TelemetrySettings {
     pub failed_pairing_threshold: i64,
     /// Integrity failures from one device within the window that make an anomaly.
     pub integrity_failure_threshold: i64,
+    /// Hex key (0600) that wraps the period keys in the database ([`crate::period_key`]);
+    /// created at start if missing (set-ups made before it existed).
+    #[serde(default = "default_period_key_wrap")]
+    pub period_key_wrap: PathBuf,
+}
+
+fn default_period_key_wrap() -> PathBuf {
+    PathBuf::from("pseudonym-wrap.key")
 }
 
 impl Default for TelemetrySettings {
@@ -82,6 +92,7 @@ impl Default for TelemetrySettings {
             anomaly_window_secs: 15 * 60,
             failed_pairing_threshold: 10,
             integrity_failure_threshold: 1,
+            period_key_wrap: default_period_key_wrap(),
         }
     }
 }
@@ -106,6 +117,7 @@ impl Config {
             &mut config.tls.server_key,
             &mut config.catalogue.dir,
             &mut config.catalogue.signing_key,
+            &mut config.telemetry.period_key_wrap,
         ] {
             if p.is_relative() {
                 *p = base.join(&*p);

@@ -8,7 +8,7 @@
 //! bound every state the protocol layers leave open: a connection that never starts TLS is
 //! bounded by the handshake timeout, one that never sends a request, sends half a request head,
 //! keeps an HTTP/1.1 or HTTP/2 connection idle, or does not read its response by `idle_ms`.
-//! Requests in flight are bounded by the request middleware ([`crate::admission`]).
+//! Requests in flight are bounded by the request middleware (`admission`).
 //!
 //! A connection's slot is given back when its stream is dropped, that is when hyper is done
 //! with it.

@@ -37,6 +37,8 @@ pub enum StartError {
     AlreadyInitialised(String),
     #[error("system random generator failed: {0}")]
     Random(String),
+    #[error("pseudonym key wrapping failed: {0}")]
+    KeyWrap(String),
 }
 
 impl StartError {
@@ -53,6 +55,7 @@ impl StartError {
             Self::Migration(_) => "vendor.migration",
             Self::AlreadyInitialised(_) => "vendor.already_initialised",
             Self::Random(_) => "vendor.random",
+            Self::KeyWrap(_) => "vendor.key_wrap",
         }
     }
 

@@ -4,7 +4,10 @@
 //!   telemetry manifest (4.3-4, 4.3-8, 4.3-9, 4.8-1, 4.10-1..3) — [`catalogue`],
 //! - `/.well-known/security.txt` per RFC 9116 (4.2-1) — [`security_txt`],
 //! - telemetry intake under rotating pseudonyms, manifest fields only, no IP addresses —
-//!   [`pseudonym`], [`intake`]; anomaly examination (4.10-1) — [`anomaly`],
+//!   [`pseudonym`], [`intake`]; period keys wrapped at rest — [`period_key`]; anomaly
+//!   examination (4.10-1) — [`anomaly`],
+//! - strict input (4.13-1) — [`decode`], [`text`]; rate limits and bounded anonymous storage
+//!   — [`throttle`]; private files (4.4-1) — [`files`],
 //! - HTTPS only, rustls on ring (4.5-1) — [`server`]; every connection and request bounded in
 //!   time and number, so slow or greedy clients cannot hold the service (4.9-1) —
 //!   [`limits`], [`connection`]; SQLite or PostgreSQL — [`db`].
@@ -19,9 +22,11 @@ pub mod connection;
 pub mod db;
 pub mod decode;
 pub mod error;
+pub mod files;
 pub mod init;
 pub mod intake;
 pub mod limits;
+pub mod period_key;
 pub mod pki;
 pub mod pseudonym;
 pub mod routes;

@@ -25,6 +25,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{Database, Recorded, Stored};
 use crate::error::ApiError;
+use crate::period_key::PeriodKeys;
 use crate::pseudonym::{Rotation, is_pseudonym, pseudonym};
 use crate::throttle::Throttle;
 use crate::{anomaly, decode, intake, security_txt};
@@ -44,10 +45,17 @@ struct Inner {
     clock: Arc<dyn Clock>,
     admin_token_sha256: [u8; 32],
     throttle: Throttle,
+    period_keys: PeriodKeys,
 }
 
 impl AppState {
-    pub fn new(config: Config, db: Database, catalogue: Catalogue, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(
+        config: Config,
+        db: Database,
+        catalogue: Catalogue,
+        period_keys: PeriodKeys,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         let mut admin_token_sha256 = [0u8; 32];
         // Config::load checked it is 64 hex digits; a failure leaves all zeros, which no
         // token hashes to, so the admin endpoint stays closed.
@@ -58,6 +66,7 @@ impl AppState {
         );
         Self(Arc::new(Inner {
             throttle,
+            period_keys,
             config,
             db,
             catalogue,
@@ -204,15 +213,9 @@ async fn issue_pseudonym(
     let now = state.now();
     let rotation = state.rotation();
     let period = rotation.period_at(now);
-    let mut candidate = zeroize::Zeroizing::new([0u8; 32]);
-    getrandom::fill(candidate.as_mut()).map_err(|e| {
-        ApiError::Storage(sqlx::Error::Protocol(format!(
-            "random generator failed: {e}"
-        )))
-    })?;
     let db = &state.0.db;
     db.erase_keys_before(period).await?;
-    let key = zeroize::Zeroizing::new(db.period_key(period, &candidate, now).await?);
+    let key = state.0.period_keys.key_for(db, period, now).await?;
     let pseudonym = pseudonym(&key, &request.model, &request.device_id);
     let valid_until = rotation.valid_until(period);
     let grant = Json(PseudonymGrant {

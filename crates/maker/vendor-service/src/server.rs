@@ -16,6 +16,7 @@ use crate::connection::Gate;
 use crate::db::{Database, redact_url};
 use crate::error::StartError;
 use crate::limits::Limits;
+use crate::period_key::PeriodKeys;
 use crate::routes::{AppState, router};
 
 /// How long in-flight requests may take to finish after a shutdown signal.
@@ -76,10 +77,12 @@ pub async fn start(config: Config, options: ServeOptions) -> Result<RunningServe
         .clone()
         .unwrap_or_else(|| config.default_database_url());
     if url.starts_with("sqlite:") {
-        std::fs::create_dir_all(&config.data_dir)
-            .map_err(|e| StartError::io(&config.data_dir, e))?;
+        crate::files::prepare_sqlite(&config.data_dir, &url)?;
     }
+    crate::files::restrict_secret(&config.tls.server_key)?;
+    crate::files::restrict_secret(&config.catalogue.signing_key)?;
     let db = Database::open(&url).await?;
+    let period_keys = PeriodKeys::open(&config.telemetry.period_key_wrap, &db).await?;
     let bind = options.bind.unwrap_or(config.listen);
     let listener = std::net::TcpListener::bind(bind)
         .map_err(|e| StartError::io(std::path::Path::new(&bind.to_string()), e))?;
@@ -95,7 +98,13 @@ pub async fn start(config: Config, options: ServeOptions) -> Result<RunningServe
         "vendor service listening"
     );
     let limits = config.limits.clone();
-    let app = router(AppState::new(config, db.clone(), catalogue, options.clock));
+    let app = router(AppState::new(
+        config,
+        db.clone(),
+        catalogue,
+        period_keys,
+        options.clock,
+    ));
     let handle = Handle::new();
     // The gate runs before TLS: refused connections cost no handshake.
     let acceptor = RustlsAcceptor::new(RustlsConfig::from_config(Arc::new(tls)))

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Harness, hardening, postgres, suite};
+use common::{Harness, hardening, keys, postgres, suite};
 
 macro_rules! same_suite {
     ($($module:ident::$check:ident),* $(,)?) => {
@@ -39,6 +39,10 @@ macro_rules! same_suite {
             let url = pg.fresh_database().await;
             hardening::anonymous_storage_is_bounded(Some(url.clone())).await;
             pg.drop_database(&url).await;
+            eprintln!("postgres: plaintext_period_keys_are_wrapped_at_start");
+            let url = pg.fresh_database().await;
+            keys::plaintext_period_keys_are_wrapped_at_start(url.clone()).await;
+            pg.drop_database(&url).await;
         }
     };
 }
@@ -61,11 +65,22 @@ same_suite!(
     hardening::http11_without_host_is_refused,
     hardening::every_refusal_is_typed_json,
     hardening::every_url_in_security_txt_answers,
+    keys::no_usable_period_key_in_the_database,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anonymous_storage_is_bounded() {
     hardening::anonymous_storage_is_bounded(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plaintext_period_keys_are_wrapped_at_start() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("legacy.db").display()
+    );
+    keys::plaintext_period_keys_are_wrapped_at_start(url).await;
 }
 
 /// Two instances on one PostgreSQL: the same pseudonym for a device from either, and reports

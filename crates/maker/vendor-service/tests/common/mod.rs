@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod hardening;
+pub mod keys;
 pub mod postgres;
 pub mod raw;
 pub mod suite;
