@@ -34,14 +34,7 @@ pub struct Database {
     backend: Backend,
 }
 
-/// One stored telemetry value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredValue {
-    pub name: String,
-    pub int_value: Option<i64>,
-    pub text_value: Option<String>,
-    pub expires_at: i64,
-}
+pub use crate::intake::StoredValue;
 
 /// Outcome of [`Database::insert_report`].
 #[derive(Debug, Clone, PartialEq, Eq)]

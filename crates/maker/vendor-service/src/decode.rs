@@ -1,34 +1,34 @@
 //! Decoding of request input, strictly (EN 303 645 4.13-1): a body is read only as a JSON
 //! object sent as `application/json`, with no unknown or repeated members; the admin token only
 //! as exactly `Bearer <token>`; the query only with the parameters a route declares. Each
-//! refusal is an [`ApiError`] with its own code. Pure functions on bytes and headers, so the
+//! refusal is a [`Refusal`] with its own code. Pure functions on bytes and headers, so the
 //! fuzz targets (`fuzz/`) drive them without a server.
 
 use std::collections::BTreeMap;
 
-use axum::http::{HeaderMap, header};
 use hearth_vendor_api::telemetry::{PseudonymRequest, TelemetryReport};
+use http::{HeaderMap, header};
 use serde::de::{DeserializeOwned, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-use crate::error::ApiError;
+use crate::refusal::Refusal;
 
 /// The body as `T`, if it is a JSON object sent as `application/json` (`charset=utf-8`
 /// allowed).
 ///
 /// # Errors
-/// [`ApiError::UnsupportedMediaType`] for another or no `Content-Type`;
-/// [`ApiError::MalformedBody`] for anything but an object of `T`'s members — serde would
+/// [`Refusal::UnsupportedMediaType`] for another or no `Content-Type`;
+/// [`Refusal::MalformedBody`] for anything but an object of `T`'s members — serde would
 /// otherwise also read a struct from a JSON array of its values.
-pub fn json_body<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, ApiError> {
+pub fn json_body<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, Refusal> {
     if !is_json_media_type(headers) {
-        return Err(ApiError::UnsupportedMediaType);
+        return Err(Refusal::UnsupportedMediaType);
     }
     if body.trim_ascii_start().first() != Some(&b'{') {
-        return Err(ApiError::MalformedBody("expected a JSON object".into()));
+        return Err(Refusal::MalformedBody("expected a JSON object".into()));
     }
-    serde_json::from_slice(body).map_err(|e| ApiError::MalformedBody(e.to_string()))
+    serde_json::from_slice(body).map_err(|e| Refusal::MalformedBody(e.to_string()))
 }
 
 fn is_json_media_type(headers: &HeaderMap) -> bool {
@@ -55,13 +55,13 @@ fn is_json_media_type(headers: &HeaderMap) -> bool {
 /// `POST /v1/telemetry/pseudonym`.
 ///
 /// # Errors
-/// As [`json_body`]; [`ApiError::InvalidDeviceId`] unless the id is 1 to 128 printable ASCII
+/// As [`json_body`]; [`Refusal::InvalidDeviceId`] unless the id is 1 to 128 printable ASCII
 /// characters.
-pub fn pseudonym_request(headers: &HeaderMap, body: &[u8]) -> Result<PseudonymRequest, ApiError> {
+pub fn pseudonym_request(headers: &HeaderMap, body: &[u8]) -> Result<PseudonymRequest, Refusal> {
     let request: PseudonymRequest = json_body(headers, body)?;
     let id = &request.device_id;
     if id.is_empty() || id.len() > 128 || !id.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(ApiError::InvalidDeviceId);
+        return Err(Refusal::InvalidDeviceId);
     }
     Ok(request)
 }
@@ -69,9 +69,9 @@ pub fn pseudonym_request(headers: &HeaderMap, body: &[u8]) -> Result<PseudonymRe
 /// `POST /v1/telemetry`, before the manifest check ([`crate::intake::validate_report`]).
 ///
 /// # Errors
-/// As [`json_body`], and [`ApiError::MalformedBody`] for a field named twice (JSON parsers
+/// As [`json_body`], and [`Refusal::MalformedBody`] for a field named twice (JSON parsers
 /// disagree on which one wins, so the service takes neither).
-pub fn telemetry_report(headers: &HeaderMap, body: &[u8]) -> Result<TelemetryReport, ApiError> {
+pub fn telemetry_report(headers: &HeaderMap, body: &[u8]) -> Result<TelemetryReport, Refusal> {
     let report: ReportBody = json_body(headers, body)?;
     Ok(TelemetryReport {
         model: report.model,
@@ -140,15 +140,13 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 /// `Idempotency-Key`: absent, or 1 to 64 of `[A-Za-z0-9_-]`.
 ///
 /// # Errors
-/// [`ApiError::InvalidIdempotencyKey`].
-pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+/// [`Refusal::InvalidIdempotencyKey`].
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Refusal> {
     let mut values = headers.get_all("idempotency-key").iter();
     let Some(value) = values.next() else {
         return Ok(None);
     };
-    let key = value
-        .to_str()
-        .map_err(|_| ApiError::InvalidIdempotencyKey)?;
+    let key = value.to_str().map_err(|_| Refusal::InvalidIdempotencyKey)?;
     let valid = values.next().is_none()
         && !key.is_empty()
         && key.len() <= 64
@@ -158,7 +156,7 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> 
     if valid {
         Ok(Some(key.to_owned()))
     } else {
-        Err(ApiError::InvalidIdempotencyKey)
+        Err(Refusal::InvalidIdempotencyKey)
     }
 }
 
@@ -174,23 +172,23 @@ struct AnomalyQuery {
 /// `GET /v1/anomalies[?window_secs=N]`: the window, `default` when not given.
 ///
 /// # Errors
-/// [`ApiError::MalformedQuery`] for another parameter, a repeated one or a non-integer;
-/// [`ApiError::InvalidQuery`] for a window outside 1 s to 30 days.
-pub fn anomaly_window(query: Option<&str>, default: i64) -> Result<i64, ApiError> {
+/// [`Refusal::MalformedQuery`] for another parameter, a repeated one or a non-integer;
+/// [`Refusal::InvalidQuery`] for a window outside 1 s to 30 days.
+pub fn anomaly_window(query: Option<&str>, default: i64) -> Result<i64, Refusal> {
     let query: AnomalyQuery =
-        serde_urlencoded::from_str(query.unwrap_or("")).map_err(|_| ApiError::MalformedQuery)?;
+        serde_urlencoded::from_str(query.unwrap_or("")).map_err(|_| Refusal::MalformedQuery)?;
     let window = query.window_secs.unwrap_or(default);
     if (1..=MAX_WINDOW_SECS).contains(&window) {
         Ok(window)
     } else {
-        Err(ApiError::InvalidQuery("window_secs"))
+        Err(Refusal::InvalidQuery("window_secs"))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
+    use http::HeaderValue;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut h = HeaderMap::new();

@@ -6,6 +6,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hearth_vendor_api::telemetry::ErrorBody;
 
+pub use crate::refusal::Refusal;
+
 /// Why the service could not be initialised or started.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -70,24 +72,10 @@ impl StartError {
 /// A refused or failed API request; answered as `{code, message}` JSON.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    #[error("request body is not valid JSON for this endpoint: {0}")]
-    MalformedBody(String),
     #[error("no device model {0:?} in the catalogue")]
     UnknownModel(String),
-    #[error("field {field:?} is not in the telemetry manifest of model {model:?}")]
-    UndeclaredField { model: String, field: String },
-    #[error("field {field:?} has a value the manifest does not allow: {reason}")]
-    InvalidValue { field: String, reason: String },
-    #[error("the report carries no fields")]
-    EmptyReport,
     #[error("pseudonym is unknown, expired, or belongs to another model; request a new one")]
     UnknownPseudonym,
-    #[error("device id must be 1 to 128 printable ASCII characters")]
-    InvalidDeviceId,
-    #[error("Idempotency-Key must be 1 to 64 of A-Z a-z 0-9 - _")]
-    InvalidIdempotencyKey,
-    #[error("query parameter {0:?} is out of range")]
-    InvalidQuery(&'static str),
     #[error("a valid admin bearer token is required")]
     Unauthorized,
     #[error("the request body is larger than {0} bytes")]
@@ -100,10 +88,6 @@ pub enum ApiError {
     MissingHost,
     #[error("the request could not be answered in time; try again later")]
     Timeout,
-    #[error("the body must be JSON, sent with Content-Type: application/json")]
-    UnsupportedMediaType,
-    #[error("the query string is not valid for this endpoint")]
-    MalformedQuery,
     #[error("the path is not valid UTF-8 or not valid for this endpoint")]
     MalformedPath,
     #[error("no such endpoint")]
@@ -117,6 +101,8 @@ pub enum ApiError {
     PseudonymQuota(u64),
     #[error("the service holds as many pseudonyms as it may; try again later")]
     Capacity,
+    #[error(transparent)]
+    Input(#[from] Refusal),
     #[error("storage failed")]
     Storage(#[from] sqlx::Error),
 }
@@ -125,56 +111,37 @@ impl ApiError {
     /// Stable machine code sent to clients.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::MalformedBody(_) => "request.malformed_body",
             Self::UnknownModel(_) => "catalogue.unknown_model",
-            Self::UndeclaredField { .. } => "telemetry.undeclared_field",
-            Self::InvalidValue { .. } => "telemetry.invalid_value",
-            Self::EmptyReport => "telemetry.empty_report",
             Self::UnknownPseudonym => "telemetry.unknown_pseudonym",
-            Self::InvalidDeviceId => "telemetry.invalid_device_id",
-            Self::InvalidIdempotencyKey => "request.invalid_idempotency_key",
-            Self::InvalidQuery(_) => "request.invalid_query",
             Self::Unauthorized => "auth.unauthorized",
             Self::TooLarge(_) => "request.too_large",
             Self::BodyTimeout(_) => "request.body_timeout",
             Self::BodyUnreadable => "request.body_unreadable",
             Self::MissingHost => "request.missing_host",
             Self::Timeout => "server.timeout",
-            Self::UnsupportedMediaType => "request.unsupported_media_type",
-            Self::MalformedQuery => "request.malformed_query",
             Self::MalformedPath => "request.malformed_path",
             Self::NotFound => "request.not_found",
             Self::RateLimited(_) => "request.rate_limited",
             Self::PseudonymQuota(_) => "telemetry.pseudonym_quota",
             Self::Capacity => "telemetry.capacity",
+            Self::Input(refusal) => refusal.code(),
             Self::Storage(_) => "server.storage",
         }
     }
 
     fn status(&self) -> StatusCode {
         match self {
-            Self::MalformedBody(_)
-            | Self::InvalidQuery(_)
-            | Self::InvalidIdempotencyKey
-            | Self::BodyUnreadable
-            | Self::MissingHost
-            | Self::MalformedQuery
-            | Self::MalformedPath => StatusCode::BAD_REQUEST,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Input(refusal) => refusal.status(),
+            Self::BodyUnreadable | Self::MissingHost | Self::MalformedPath => {
+                StatusCode::BAD_REQUEST
+            }
+            Self::NotFound | Self::UnknownModel(_) => StatusCode::NOT_FOUND,
             Self::RateLimited(_) | Self::PseudonymQuota(_) => StatusCode::TOO_MANY_REQUESTS,
-            Self::Capacity => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Capacity | Self::Timeout | Self::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
-            Self::Timeout => StatusCode::SERVICE_UNAVAILABLE,
-            Self::UnknownModel(_) => StatusCode::NOT_FOUND,
-            Self::UndeclaredField { .. }
-            | Self::InvalidValue { .. }
-            | Self::EmptyReport
-            | Self::UnknownPseudonym
-            | Self::InvalidDeviceId => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::UnknownPseudonym => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }

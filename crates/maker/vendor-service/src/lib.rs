@@ -11,31 +11,51 @@
 //! - HTTPS only, rustls on ring (4.5-1) — [`server`]; every connection and request bounded in
 //!   time and number, so slow or greedy clients cannot hold the service (4.9-1) —
 //!   [`limits`], [`connection`]; SQLite or PostgreSQL — [`db`].
+//!
+//! Without the default `server` feature only the pure request decoders build ([`decode`],
+//! [`text`], [`intake`], [`refusal`]): what the fuzz targets in `fuzz/` link.
 
-mod admission;
-pub mod anomaly;
-pub mod catalogue;
-pub mod client;
-pub mod clock;
-pub mod config;
-pub mod connection;
-pub mod db;
 pub mod decode;
-pub mod error;
-pub mod files;
-pub mod init;
 pub mod intake;
-pub mod limits;
-pub mod period_key;
-pub mod pki;
-pub mod pseudonym;
-pub mod routes;
-pub mod secret;
-pub mod security_txt;
-pub mod server;
+pub mod refusal;
 pub mod text;
-pub mod throttle;
 
+/// Declares the modules that need the `server` feature.
+macro_rules! server_modules {
+    ($($vis:vis mod $name:ident;)*) => {
+        $(
+            #[cfg(feature = "server")]
+            $vis mod $name;
+        )*
+    };
+}
+
+server_modules! {
+    mod admission;
+    pub mod anomaly;
+    pub mod catalogue;
+    pub mod client;
+    pub mod clock;
+    pub mod config;
+    pub mod connection;
+    pub mod db;
+    pub mod error;
+    pub mod files;
+    pub mod init;
+    pub mod limits;
+    pub mod period_key;
+    pub mod pki;
+    pub mod pseudonym;
+    pub mod routes;
+    pub mod secret;
+    pub mod security_txt;
+    pub mod server;
+    pub mod throttle;
+}
+
+#[cfg(feature = "server")]
 pub use config::Config;
+#[cfg(feature = "server")]
 pub use error::{ApiError, StartError};
+#[cfg(feature = "server")]
 pub use server::{RunningServer, ServeOptions, start};
