@@ -4,8 +4,9 @@
 //! a handler; a `Content-Length` over the limit is refused before the body is asked for, so a
 //! client that sent `Expect: 100-continue` gets 413 instead of `100 Continue`.
 //!
-//! Refusals that leave the body unread close an HTTP/1.1 connection (`Connection: close`):
-//! the rest of the body would otherwise be read as the next request.
+//! Refusals that leave the body unread (too large, too slow) close an HTTP/1.1 connection
+//! (`Connection: close`): the rest of the body would otherwise be read as the next request.
+//! Every other refusal, a rate limit included, comes after the body is read.
 
 use axum::body::Body;
 use std::net::SocketAddr;
@@ -40,9 +41,7 @@ pub(crate) async fn admit(
         .map_or(std::net::Ipv4Addr::UNSPECIFIED.into(), |c| c.0.ip());
     let client = ClientKey::of(peer);
     request.extensions_mut().insert(client);
-    if let Err(retry) = bucket(&state, &request).take(client, state.now()) {
-        return closing(ApiError::RateLimited(retry.0), http1);
-    }
+    let throttled = bucket(&state, &request).take(client, state.now()).err();
     if declared_length(request.headers()).is_some_and(|n| n > MAX_BODY as u64) {
         return closing(ApiError::TooLarge(MAX_BODY), http1);
     }
@@ -56,6 +55,11 @@ pub(crate) async fn admit(
         Ok(Err(_)) => return closing(ApiError::BodyUnreadable, http1),
         Err(_) => return closing(ApiError::BodyTimeout(limits.body_read_ms), http1),
     };
+    // Refused only now that its body is read: answering before it would leave the body
+    // unread, and clients then lose the answer to a reset (HTTP/2 RST_STREAM, TCP RST).
+    if let Some(retry) = throttled {
+        return ApiError::RateLimited(retry.0).into_response();
+    }
     let left = limits.request().saturating_sub(started.elapsed());
     match tokio::time::timeout(left, next.run(Request::from_parts(parts, body))).await {
         Ok(response) => response,

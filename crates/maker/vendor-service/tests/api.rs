@@ -69,6 +69,11 @@ same_suite!(
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_throttled_request_leaves_the_connection_usable() {
+    hardening::a_throttled_request_leaves_the_connection_usable().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anonymous_storage_is_bounded() {
     hardening::anonymous_storage_is_bounded(None).await;
 }

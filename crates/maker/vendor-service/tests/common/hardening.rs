@@ -389,3 +389,41 @@ pub async fn anonymous_storage_is_bounded(database_url: Option<String>) {
     assert_eq!(count(&h, "pseudonyms").await, 4);
     h.stop().await;
 }
+
+/// A throttled request is refused only after its body is read, so the answer is not lost to
+/// a reset and an HTTP/1.1 connection stays usable: two refused requests on one connection.
+pub async fn a_throttled_request_leaves_the_connection_usable() {
+    let h = Harness::start_with(None, |config| {
+        config.limits.rates.pseudonyms.burst = 1;
+    })
+    .await;
+    assert_eq!(grant(&h.client, &h, "first").await.status(), StatusCode::OK);
+    let body = r#"{"model":"hearth-plug-1","device_id":"again"}"#;
+    let request = format!(
+        "POST /v1/telemetry/pseudonym HTTP/1.1\r\nHost: localhost\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let mut tls = h
+        .raw()
+        .tls_sent(format!("{request}{request}").as_bytes())
+        .await
+        .expect("two requests sent");
+    // Read until both answers are in, under a bound; the connection stays open after them.
+    let mut answer = String::new();
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 4096];
+    while answer.matches("request.rate_limited").count() < 2 {
+        let left = std::time::Duration::from_secs(10).saturating_sub(started.elapsed());
+        match tokio::time::timeout(left, tokio::io::AsyncReadExt::read(&mut tls, &mut buf)).await {
+            Ok(Ok(n)) if n > 0 => answer.push_str(&String::from_utf8_lossy(&buf[..n])),
+            other => panic!("after {answer:?}: {other:?}"),
+        }
+    }
+    assert_eq!(answer.matches("HTTP/1.1 429").count(), 2, "{answer}");
+    assert!(
+        !answer.to_ascii_lowercase().contains("connection: close"),
+        "{answer}"
+    );
+    h.stop().await;
+}
