@@ -1,16 +1,17 @@
 //! What every request passes before its handler (EN 303 645 4.9-1, 4.13-1): a valid `Host`,
-//! the client's rate limit for the route ([`crate::throttle`]), a body no larger than [`MAX_BODY`] read in full within `body_read_ms`, and an answer within
-//! `request_ms`. The body is read here, so handlers get it whole and a slow sender never holds
-//! a handler; a `Content-Length` over the limit is refused before the body is asked for, so a
-//! client that sent `Expect: 100-continue` gets 413 instead of `100 Continue`.
+//! the client's rate limit for the route ([`crate::throttle`]), a body no larger than
+//! [`MAX_BODY`] read in full within `body_read_ms`, and an answer within `request_ms`. The
+//! body is read here, so handlers get it whole and a slow sender never holds a handler; a
+//! `Content-Length` over the limit is refused before the body is asked for, so a client that
+//! sent `Expect: 100-continue` gets 413 instead of `100 Continue`.
 //!
 //! Refusals that leave the body unread (too large, too slow) close an HTTP/1.1 connection
 //! (`Connection: close`): the rest of the body would otherwise be read as the next request.
 //! Every other refusal, a rate limit included, comes after the body is read.
 
-use axum::body::Body;
 use std::net::SocketAddr;
 
+use axum::body::Body;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Version, header};
 use axum::middleware::Next;

@@ -31,7 +31,8 @@ async fn all_text(db: &AnyPool, postgres: bool) -> Vec<String> {
         "SELECT CAST(table_name AS TEXT) AS name FROM information_schema.tables \
          WHERE table_schema = 'public' AND table_name NOT LIKE '\\_sqlx%'"
     } else {
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_sqlx%' ESCAPE '\\'"
+        "SELECT name FROM sqlite_master \
+         WHERE type = 'table' AND name NOT LIKE '\\_sqlx%' ESCAPE '\\'"
     };
     let names: Vec<String> = sqlx::query(tables)
         .fetch_all(db)
