@@ -12,6 +12,8 @@
 //! PostgreSQL is a throw-away cluster from the tests' helper (`initdb`/`pg_ctl`, or
 //! `HEARTH_TEST_POSTGRES_URL`); when it cannot start, the run says so and reports SQLite only.
 //!
+//! The read rate limit is lifted for the run (one client, thousands of requests a second).
+//!
 //! Run: `cargo bench -p hearth-vendor-service --bench catalogue_load`. Client and server share the
 //! machine's cores, so req/s per core is a lower bound for the server alone.
 
@@ -32,6 +34,15 @@ const WARM_UP: Duration = Duration::from_secs(1);
 const MEASURE: Duration = Duration::from_secs(5);
 const CATALOGUE_PATH: &str = "/v1/catalogue/hearth-plug-1";
 const HEALTH_PATH: &str = "/health";
+
+/// The load generator is one client doing thousands of reads a second: lift the read limit
+/// (the service's rate limits are not what this measures).
+fn unthrottled(config: &mut hearth_vendor_service::Config) {
+    config.limits.rates.reads = hearth_vendor_service::throttle::Rate {
+        burst: u32::MAX,
+        per_hour: u32::MAX,
+    };
+}
 
 /// One started service and what the load generator needs to reach it.
 struct Backend {
@@ -184,7 +195,7 @@ fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
 
     let mut backends = Vec::new();
-    let harness = server_rt.block_on(Harness::start(None));
+    let harness = server_rt.block_on(Harness::start_with(None, unthrottled));
     backends.push(Backend {
         name: "SQLite",
         ca_pem: ca_pem(&harness),
@@ -195,7 +206,7 @@ fn main() {
     match Cluster::start() {
         Ok(c) => {
             let url = server_rt.block_on(c.fresh_database());
-            let harness = server_rt.block_on(Harness::start(Some(url)));
+            let harness = server_rt.block_on(Harness::start_with(Some(url), unthrottled));
             backends.push(Backend {
                 name: "PostgreSQL",
                 ca_pem: ca_pem(&harness),

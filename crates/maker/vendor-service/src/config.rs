@@ -2,6 +2,8 @@
 //!
 //! Relative paths are resolved against the folder holding the config file. The file holds no
 //! secret: keys live in their own files (mode 0600) and the admin token only as a SHA-256 hash.
+//! Sections added since the first version (`limits`, `telemetry.period_key_wrap`) take their
+//! defaults when missing, so older set-ups keep loading.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -9,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::StartError;
+use crate::limits::Limits;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -26,6 +29,9 @@ pub struct Config {
     pub admin_token_sha256: String,
     pub security: SecurityContact,
     pub telemetry: TelemetrySettings,
+    /// Timeouts and connection caps; the defaults when missing.
+    #[serde(default)]
+    pub limits: Limits,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -68,6 +74,14 @@ pub struct TelemetrySettings {
     pub failed_pairing_threshold: i64,
     /// Integrity failures from one device within the window that make an anomaly.
     pub integrity_failure_threshold: i64,
+    /// Hex key (0600) that wraps the period keys in the database ([`crate::period_key`]);
+    /// created at start if missing (set-ups made before it existed).
+    #[serde(default = "default_period_key_wrap")]
+    pub period_key_wrap: PathBuf,
+}
+
+fn default_period_key_wrap() -> PathBuf {
+    PathBuf::from("pseudonym-wrap.key")
 }
 
 impl Default for TelemetrySettings {
@@ -78,6 +92,7 @@ impl Default for TelemetrySettings {
             anomaly_window_secs: 15 * 60,
             failed_pairing_threshold: 10,
             integrity_failure_threshold: 1,
+            period_key_wrap: default_period_key_wrap(),
         }
     }
 }
@@ -102,6 +117,7 @@ impl Config {
             &mut config.tls.server_key,
             &mut config.catalogue.dir,
             &mut config.catalogue.signing_key,
+            &mut config.telemetry.period_key_wrap,
         ] {
             if p.is_relative() {
                 *p = base.join(&*p);
@@ -124,6 +140,17 @@ impl Config {
         {
             return Err("security.contacts needs at least one mailto: or https: URI".into());
         }
+        let base = self.public_url.trim_end_matches('/');
+        if let Some(missing) = self.security.contacts.iter().find(|c| {
+            c.strip_prefix(base)
+                .is_some_and(|path| !crate::security_txt::PAGES.contains(&path))
+        }) {
+            return Err(format!(
+                "security.contacts names {missing}, a page this service does not serve \
+                 (it serves {})",
+                crate::security_txt::PAGES.join(", ")
+            ));
+        }
         if !(1..=364).contains(&self.security.expires_days) {
             return Err("security.expires_days must be 1..=364 (RFC 9116 §2.5.5)".into());
         }
@@ -137,6 +164,7 @@ impl Config {
         {
             return Err("anomaly window and thresholds must be positive".into());
         }
+        self.limits.validate()?;
         if self.admin_token_sha256.len() != 64 || hex::decode(&self.admin_token_sha256).is_err() {
             return Err("admin_token_sha256 must be 64 hex digits".into());
         }
@@ -149,5 +177,31 @@ impl Config {
             "sqlite://{}?mode=rwc",
             self.data_dir.join("vendor.db").display()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::init::{InitOptions, init};
+
+    #[test]
+    fn a_contact_under_the_service_must_be_a_page_it_serves() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = init(
+            dir.path(),
+            &InitOptions::demo(time::OffsetDateTime::now_utc()),
+        )
+        .expect("init");
+        let mut config = Config::load(&out.config_path).expect("init's config is valid");
+        let base = config.public_url.clone();
+        config.security.contacts = vec![format!("{base}/security/form")];
+        let err = config.validate().expect_err("an unserved page");
+        assert!(err.contains("/security/form"), "{err}");
+        config.security.contacts = vec![
+            format!("{base}/security/report"),
+            "https://bugs.example/report".into(),
+        ];
+        config.validate().expect("served here, or somewhere else");
     }
 }

@@ -5,7 +5,8 @@
 //! the two back ends cannot drift apart. Every piece of shared state lives here, none in memory.
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Row as _};
+use sqlx::{AnyPool, Executor as _, Row as _};
+use zeroize::Zeroizing;
 
 use crate::error::StartError;
 
@@ -33,14 +34,7 @@ pub struct Database {
     backend: Backend,
 }
 
-/// One stored telemetry value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredValue {
-    pub name: String,
-    pub int_value: Option<i64>,
-    pub text_value: Option<String>,
-    pub expires_at: i64,
-}
+pub use crate::intake::StoredValue;
 
 /// Outcome of [`Database::insert_report`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +42,16 @@ pub enum Stored {
     New,
     /// The idempotency key was used before; nothing new was stored. Holds the first report id.
     Duplicate(String),
+}
+
+/// Outcome of [`Database::record_pseudonym`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    New,
+    /// Issued before; nothing stored.
+    Existing,
+    /// The table holds its maximum; nothing stored.
+    Full,
 }
 
 /// Per-device total of one signal field over a window.
@@ -83,12 +87,32 @@ impl Database {
         let pool = AnyPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(std::time::Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // Deleted rows (erased period keys) are overwritten, not left in free
+                        // pages of the file.
+                        conn.execute("PRAGMA secure_delete = ON").await?;
+                    }
+                    Ok(())
+                })
+            })
             .connect(url)
             .await
             .map_err(|source| StartError::Database {
                 url: redact_url(url),
                 source,
             })?;
+        if backend == Backend::Sqlite {
+            // WAL: readers do not wait for the writer. The setting stays with the file.
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await
+                .map_err(|source| StartError::Database {
+                    url: redact_url(url),
+                    source,
+                })?;
+        }
         MIGRATOR.run(&pool).await?;
         Ok(Self { pool, backend })
     }
@@ -109,62 +133,144 @@ impl Database {
             .map(|_| ())
     }
 
-    /// The HMAC key of `period`, created with `candidate` if none exists yet. Concurrent callers
-    /// on several instances all end up with the first key written.
+    /// The wrapped HMAC key of `period` ([`crate::period_key`]), stored as `candidate` if none
+    /// exists yet. Concurrent callers on several instances all end up with the first one
+    /// written.
     pub async fn period_key(
         &self,
         period: i64,
-        candidate: &[u8; 32],
+        candidate: &str,
         now: i64,
-    ) -> Result<[u8; 32], sqlx::Error> {
+    ) -> Result<String, sqlx::Error> {
         sqlx::query(
-            "INSERT INTO pseudonym_keys (period, key_hex, created_at) VALUES ($1, $2, $3) \
+            "INSERT INTO period_keys (period, wrapped_hex, created_at) VALUES ($1, $2, $3) \
              ON CONFLICT (period) DO NOTHING",
         )
         .bind(period)
-        .bind(hex::encode(candidate))
+        .bind(candidate)
         .bind(now)
         .execute(&self.pool)
         .await?;
-        let row = sqlx::query("SELECT key_hex FROM pseudonym_keys WHERE period = $1")
+        sqlx::query("SELECT wrapped_hex FROM period_keys WHERE period = $1")
             .bind(period)
             .fetch_one(&self.pool)
+            .await?
+            .try_get("wrapped_hex")
+    }
+
+    /// Every wrapped period key, to check at start that the wrapping key opens them.
+    pub async fn wrapped_period_keys(&self) -> Result<Vec<(i64, String)>, sqlx::Error> {
+        sqlx::query("SELECT period, wrapped_hex FROM period_keys")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("period")?, r.try_get("wrapped_hex")?)))
+            .collect()
+    }
+
+    /// Plaintext period keys left by a version that did not wrap them.
+    pub async fn plaintext_period_keys(
+        &self,
+    ) -> Result<Vec<(i64, Zeroizing<[u8; 32]>, i64)>, sqlx::Error> {
+        let rows = sqlx::query("SELECT period, key_hex, created_at FROM pseudonym_keys")
+            .fetch_all(&self.pool)
             .await?;
-        let key_hex: String = row.try_get("key_hex")?;
-        let mut key = [0u8; 32];
-        hex::decode_to_slice(key_hex.as_bytes(), &mut key)
-            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-        Ok(key)
+        rows.iter()
+            .map(|r| {
+                let key_hex = Zeroizing::new(r.try_get::<String, _>("key_hex")?);
+                let mut key = Zeroizing::new([0u8; 32]);
+                hex::decode_to_slice(key_hex.as_bytes(), key.as_mut())
+                    .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+                Ok((r.try_get("period")?, key, r.try_get("created_at")?))
+            })
+            .collect()
+    }
+
+    /// Stores a plaintext key's wrapped form and deletes the plaintext, in one transaction.
+    pub async fn replace_plaintext_period_key(
+        &self,
+        period: i64,
+        wrapped: &str,
+        created_at: i64,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO period_keys (period, wrapped_hex, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (period) DO NOTHING",
+        )
+        .bind(period)
+        .bind(wrapped)
+        .bind(created_at)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM pseudonym_keys WHERE period = $1")
+            .bind(period)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.checkpoint().await
     }
 
     /// Deletes the keys of periods before `period`: afterwards nobody, the vendor included, can
     /// recompute which device an old pseudonym stood for.
     pub async fn erase_keys_before(&self, period: i64) -> Result<u64, sqlx::Error> {
-        Ok(sqlx::query("DELETE FROM pseudonym_keys WHERE period < $1")
+        let erased = sqlx::query("DELETE FROM period_keys WHERE period < $1")
             .bind(period)
             .execute(&self.pool)
             .await?
-            .rows_affected())
+            .rows_affected();
+        if erased > 0 {
+            self.checkpoint().await?;
+        }
+        Ok(erased)
     }
 
+    /// On SQLite, copies the WAL into the database file and empties it, so erased keys do not
+    /// linger in old WAL frames (`secure_delete` has zeroed them in the file itself).
+    async fn checkpoint(&self) -> Result<(), sqlx::Error> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Stores an issued pseudonym unless it is stored already or the table holds `max` rows
+    /// (one statement, so concurrent instances cannot overshoot by more than their number).
     pub async fn record_pseudonym(
         &self,
         pseudonym: &str,
         model: &str,
         period: i64,
         valid_until: i64,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query(
+        max: i64,
+    ) -> Result<Recorded, sqlx::Error> {
+        let inserted = sqlx::query(
             "INSERT INTO pseudonyms (pseudonym, model, period, valid_until) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (pseudonym) DO NOTHING",
+             SELECT $1, $2, $3, $4 WHERE (SELECT COUNT(*) FROM pseudonyms) < $5 \
+             ON CONFLICT (pseudonym) DO NOTHING",
         )
         .bind(pseudonym)
         .bind(model)
         .bind(period)
         .bind(valid_until)
+        .bind(max)
         .execute(&self.pool)
-        .await?;
-        Ok(())
+        .await?
+        .rows_affected();
+        if inserted > 0 {
+            return Ok(Recorded::New);
+        }
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM pseudonyms WHERE pseudonym = $1")
+            .bind(pseudonym)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(if row.try_get::<i64, _>("n")? > 0 {
+            Recorded::Existing
+        } else {
+            Recorded::Full
+        })
     }
 
     /// Whether `pseudonym` was issued for `model` and is still valid at `now`.

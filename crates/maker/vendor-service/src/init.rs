@@ -1,12 +1,11 @@
 //! `hearth-vendor init`: a complete demo vendor set-up in one folder.
 //!
 //! Writes the vendor CA and a server certificate for `localhost`/`127.0.0.1`/`::1`, the catalogue
-//! signing key (Ed25519), the shipped catalogue, an admin token, `config.toml`, and
-//! `vendor-profile.json` (what the app and the CLI are configured with).
+//! signing key (Ed25519), the pseudonym key-wrapping key, the shipped catalogue, an admin token,
+//! `config.toml`, and `vendor-profile.json` (what the app and the CLI are configured with).
+//! Secrets are 0600 and the data folder 0700 ([`crate::files`]).
 
-use std::io::Write as _;
 use std::net::SocketAddr;
-use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::SigningKey;
@@ -19,7 +18,9 @@ pub use hearth_vendor_api::profile::VendorProfile;
 use crate::catalogue::SHIPPED_CATALOGUE;
 use crate::config::{CatalogueFiles, Config, SecurityContact, TelemetrySettings, TlsFiles};
 use crate::error::StartError;
+use crate::limits::Limits;
 use crate::pki::DemoCa;
+use crate::{files, period_key};
 
 /// Common name of the demo CA; [`DemoCa::from_pem`] needs it to reissue certificates.
 pub const CA_COMMON_NAME: &str = "Hearth Demo Vendor CA";
@@ -63,7 +64,7 @@ pub fn init(dir: &Path, options: &InitOptions) -> Result<InitOutput, StartError>
         return Err(StartError::AlreadyInitialised(dir.display().to_string()));
     }
     std::fs::create_dir_all(dir.join("catalogue")).map_err(|e| StartError::io(dir, e))?;
-    std::fs::create_dir_all(dir.join("data")).map_err(|e| StartError::io(dir, e))?;
+    files::private_dir(&dir.join("data"))?;
 
     let ca = DemoCa::generate(
         CA_COMMON_NAME,
@@ -104,6 +105,13 @@ pub fn init(dir: &Path, options: &InitOptions) -> Result<InitOutput, StartError>
     let admin_token_path = dir.join("admin-token");
     write_file(&admin_token_path, token_hex.as_bytes(), true)?;
 
+    let telemetry = TelemetrySettings::default();
+    write_file(
+        &dir.join(&telemetry.period_key_wrap),
+        period_key::new_key_hex()?.as_bytes(),
+        true,
+    )?;
+
     for (name, text) in SHIPPED_CATALOGUE {
         write_file(&dir.join("catalogue").join(name), text.as_bytes(), false)?;
     }
@@ -131,7 +139,8 @@ pub fn init(dir: &Path, options: &InitOptions) -> Result<InitOutput, StartError>
             ],
             expires_days: 180,
         },
-        telemetry: TelemetrySettings::default(),
+        telemetry,
+        limits: Limits::default(),
     };
     let config_text = toml::to_string_pretty(&config).map_err(|e| StartError::Config {
         path: config_path.display().to_string(),
@@ -160,11 +169,5 @@ pub fn init(dir: &Path, options: &InitOptions) -> Result<InitOutput, StartError>
 }
 
 fn write_file(path: &Path, bytes: &[u8], secret: bool) -> Result<(), StartError> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    if secret {
-        options.mode(0o600);
-    }
-    let mut file = options.open(path).map_err(|e| StartError::io(path, e))?;
-    file.write_all(bytes).map_err(|e| StartError::io(path, e))
+    files::write_new(path, bytes, secret)
 }

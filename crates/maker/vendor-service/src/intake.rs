@@ -6,27 +6,35 @@ use hearth_vendor_api::catalogue::FieldKind;
 use hearth_vendor_api::telemetry::TelemetryReport;
 use serde_json::Value;
 
-use crate::db::StoredValue;
-use crate::error::ApiError;
+use crate::refusal::Refusal;
 
 const SECONDS_PER_DAY: i64 = 86_400;
+
+/// One telemetry value as stored, with the expiry its manifest retention gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredValue {
+    pub name: String,
+    pub int_value: Option<i64>,
+    pub text_value: Option<String>,
+    pub expires_at: i64,
+}
 
 /// Turns a report into rows, or refuses it whole.
 ///
 /// # Errors
-/// [`ApiError::EmptyReport`], [`ApiError::UndeclaredField`] for a field the manifest does not
-/// declare, [`ApiError::InvalidValue`] for a value of the wrong type or out of bounds.
+/// [`Refusal::EmptyReport`], [`Refusal::UndeclaredField`] for a field the manifest does not
+/// declare, [`Refusal::InvalidValue`] for a value of the wrong type or out of bounds.
 pub fn validate_report(
     model: &DeviceModel,
     report: &TelemetryReport,
     now: i64,
-) -> Result<Vec<StoredValue>, ApiError> {
+) -> Result<Vec<StoredValue>, Refusal> {
     if report.fields.is_empty() {
-        return Err(ApiError::EmptyReport);
+        return Err(Refusal::EmptyReport);
     }
     // Undeclared fields are reported before bad values so the message names the real problem.
     if let Some(name) = report.fields.keys().find(|n| model.field(n).is_none()) {
-        return Err(ApiError::UndeclaredField {
+        return Err(Refusal::UndeclaredField {
             model: model.model.clone(),
             field: truncate(name),
         });
@@ -36,7 +44,7 @@ pub fn validate_report(
         let Some(field) = model.field(name) else {
             continue;
         };
-        let invalid = |reason: String| ApiError::InvalidValue {
+        let invalid = |reason: String| Refusal::InvalidValue {
             field: name.clone(),
             reason,
         };
@@ -46,7 +54,7 @@ pub fn validate_report(
                 _ => return Err(invalid(format!("expected an integer in {min}..={max}"))),
             },
             (FieldKind::Text { max_len }, Value::String(s)) => {
-                if s.chars().count() > *max_len as usize || s.chars().any(char::is_control) {
+                if s.chars().count() > *max_len as usize || !crate::text::is_printable_text(s) {
                     return Err(invalid(format!(
                         "expected at most {max_len} printable characters"
                     )));
@@ -79,7 +87,7 @@ fn truncate(name: &str) -> String {
     name.chars().take(64).collect()
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "server"))]
 mod tests {
     use super::*;
     use crate::catalogue::SHIPPED_CATALOGUE;

@@ -5,15 +5,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum_server::Handle;
-use axum_server::tls_rustls::RustlsConfig;
+use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 use crate::catalogue::{Catalogue, CatalogueKey};
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::connection::Gate;
 use crate::db::{Database, redact_url};
 use crate::error::StartError;
+use crate::limits::Limits;
+use crate::period_key::PeriodKeys;
 use crate::routes::{AppState, router};
 
 /// How long in-flight requests may take to finish after a shutdown signal.
@@ -74,10 +77,12 @@ pub async fn start(config: Config, options: ServeOptions) -> Result<RunningServe
         .clone()
         .unwrap_or_else(|| config.default_database_url());
     if url.starts_with("sqlite:") {
-        std::fs::create_dir_all(&config.data_dir)
-            .map_err(|e| StartError::io(&config.data_dir, e))?;
+        crate::files::prepare_sqlite(&config.data_dir, &url)?;
     }
+    crate::files::restrict_secret(&config.tls.server_key)?;
+    crate::files::restrict_secret(&config.catalogue.signing_key)?;
     let db = Database::open(&url).await?;
+    let period_keys = PeriodKeys::open(&config.telemetry.period_key_wrap, &db).await?;
     let bind = options.bind.unwrap_or(config.listen);
     let listener = std::net::TcpListener::bind(bind)
         .map_err(|e| StartError::io(std::path::Path::new(&bind.to_string()), e))?;
@@ -92,18 +97,48 @@ pub async fn start(config: Config, options: ServeOptions) -> Result<RunningServe
         catalogue_key = %hex::encode(key.verifying_key().as_bytes()),
         "vendor service listening"
     );
-    let app = router(AppState::new(config, db.clone(), catalogue, options.clock));
+    let limits = config.limits.clone();
+    let app = router(AppState::new(
+        config,
+        db.clone(),
+        catalogue,
+        period_keys,
+        options.clock,
+    ));
     let handle = Handle::new();
-    let server = axum_server::from_tcp_rustls(listener, RustlsConfig::from_config(Arc::new(tls)))
+    // The gate runs before TLS: refused connections cost no handshake.
+    let acceptor = RustlsAcceptor::new(RustlsConfig::from_config(Arc::new(tls)))
+        .handshake_timeout(limits.tls_handshake())
+        .acceptor(Gate::new(&limits));
+    let mut server = axum_server::from_tcp(listener)
         .map_err(|e| StartError::io(std::path::Path::new(&local_addr.to_string()), e))?
+        .acceptor(acceptor)
+        .first_request_timeout(limits.header_read())
         .handle(handle.clone());
-    let task = tokio::spawn(server.serve(app.into_make_service()));
+    bound_protocols(server.http_builder(), &limits);
+    let task = tokio::spawn(server.serve(app.into_make_service_with_connect_info::<SocketAddr>()));
     Ok(RunningServer {
         local_addr,
         handle,
         task,
         db,
     })
+}
+
+/// hyper's own bounds: the HTTP/1.1 header timeout, and buffers and streams small enough that
+/// `max_connections` of them fit in memory. A request body is capped separately (`MAX_BODY`).
+fn bound_protocols(
+    builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>,
+    limits: &Limits,
+) {
+    builder
+        .http1()
+        .header_read_timeout(limits.header_read())
+        .max_buf_size(64 * 1024);
+    builder
+        .http2()
+        .max_concurrent_streams(32)
+        .max_header_list_size(32 * 1024);
 }
 
 impl RunningServer {

@@ -4,17 +4,17 @@
 
 mod common;
 
-use common::{Harness, postgres, suite};
+use common::{Harness, hardening, keys, postgres, suite};
 
 macro_rules! same_suite {
-    ($($check:ident),* $(,)?) => {
+    ($($module:ident::$check:ident),* $(,)?) => {
         mod sqlite {
             use super::*;
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $check() {
                     let h = Harness::start(None).await;
-                    suite::$check(&h).await;
+                    $module::$check(&h).await;
                     h.stop().await;
                 }
             )*
@@ -30,27 +30,63 @@ macro_rules! same_suite {
                 eprintln!("postgres: {}", stringify!($check));
                 let url = pg.fresh_database().await;
                 let h = Harness::start(Some(url.clone())).await;
-                suite::$check(&h).await;
+                $module::$check(&h).await;
                 h.stop().await;
                 pg.drop_database(&url).await;
             )*
             two_instances_agree(&pg).await;
+            eprintln!("postgres: anonymous_storage_is_bounded");
+            let url = pg.fresh_database().await;
+            hardening::anonymous_storage_is_bounded(Some(url.clone())).await;
+            pg.drop_database(&url).await;
+            eprintln!("postgres: plaintext_period_keys_are_wrapped_at_start");
+            let url = pg.fresh_database().await;
+            keys::plaintext_period_keys_are_wrapped_at_start(url.clone()).await;
+            pg.drop_database(&url).await;
         }
     };
 }
 
 same_suite!(
-    health,
-    catalogue_entries_verify,
-    tampered_entry_fails_verification,
-    security_txt,
-    undeclared_field_rejected_and_not_stored,
-    bad_requests_are_refused_with_codes,
-    pseudonyms_rotate,
-    failed_pairing_burst_is_flagged,
-    no_ip_address_is_stored,
-    retried_report_is_stored_once,
+    suite::health,
+    suite::catalogue_entries_verify,
+    suite::tampered_entry_fails_verification,
+    suite::security_txt,
+    suite::undeclared_field_rejected_and_not_stored,
+    suite::bad_requests_are_refused_with_codes,
+    suite::pseudonyms_rotate,
+    suite::failed_pairing_burst_is_flagged,
+    suite::no_ip_address_is_stored,
+    suite::retried_report_is_stored_once,
+    hardening::pseudonym_issuance_is_rate_limited_per_client,
+    hardening::admin_tokens_are_throttled_and_exact,
+    hardening::invisible_and_direction_characters_are_refused,
+    hardening::only_json_objects_of_the_declared_type_are_read,
+    hardening::http11_without_host_is_refused,
+    hardening::every_refusal_is_typed_json,
+    hardening::every_url_in_security_txt_answers,
+    keys::no_usable_period_key_in_the_database,
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_throttled_request_leaves_the_connection_usable() {
+    hardening::a_throttled_request_leaves_the_connection_usable().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_storage_is_bounded() {
+    hardening::anonymous_storage_is_bounded(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plaintext_period_keys_are_wrapped_at_start() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("legacy.db").display()
+    );
+    keys::plaintext_period_keys_are_wrapped_at_start(url).await;
+}
 
 /// Two instances on one PostgreSQL: the same pseudonym for a device from either, and reports
 /// posted to one are examined by the other.

@@ -3,7 +3,10 @@
 
 #![allow(dead_code)]
 
+pub mod hardening;
+pub mod keys;
 pub mod postgres;
+pub mod raw;
 pub mod suite;
 
 use std::sync::Arc;
@@ -34,6 +37,18 @@ pub struct Harness {
 
 /// A reqwest client that trusts exactly one CA (PEM).
 pub fn client_trusting(ca_pem: &str) -> reqwest::Client {
+    client_builder(ca_pem).build().expect("client builds")
+}
+
+/// Like [`client_trusting`], connecting from another loopback address: another client.
+pub fn client_from(ca_pem: &str, local: std::net::IpAddr) -> reqwest::Client {
+    client_builder(ca_pem)
+        .local_address(local)
+        .build()
+        .expect("client builds")
+}
+
+fn client_builder(ca_pem: &str) -> reqwest::ClientBuilder {
     let mut roots = rustls::RootCertStore::empty();
     for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
         roots
@@ -50,13 +65,16 @@ pub fn client_trusting(ca_pem: &str) -> reqwest::Client {
     reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
         .timeout(std::time::Duration::from_secs(20))
-        .build()
-        .expect("client builds")
 }
 
 impl Harness {
     /// Fresh set-up and server; SQLite in the temp folder unless `database_url` is given.
     pub async fn start(database_url: Option<String>) -> Self {
+        Self::start_with(database_url, |_| {}).await
+    }
+
+    /// Like [`Harness::start`], with the config changed by `edit` before the server starts.
+    pub async fn start_with(database_url: Option<String>, edit: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::Builder::new()
             .prefix("hearth-vendor-test-")
             .tempdir()
@@ -66,7 +84,17 @@ impl Harness {
             &InitOptions::demo(time::OffsetDateTime::now_utc()),
         )
         .expect("init succeeds");
-        let config = Config::load(&out.config_path).expect("config loads");
+        let mut config = Config::load(&out.config_path).expect("config loads");
+        edit(&mut config);
+        Self::serve(dir, config, database_url).await
+    }
+
+    /// A server on an existing set-up (after [`RunningServer::shutdown`] of an earlier one).
+    pub async fn restart(dir: tempfile::TempDir, config: Config) -> Self {
+        Self::serve(dir, config, None).await
+    }
+
+    async fn serve(dir: tempfile::TempDir, config: Config, database_url: Option<String>) -> Self {
         let database_url = database_url.unwrap_or_else(|| config.default_database_url());
         let clock = Arc::new(ManualClock::new(u64::try_from(T0).expect("after 1970")));
         let server = start(
@@ -79,13 +107,14 @@ impl Harness {
         )
         .await
         .expect("server starts");
-        let profile: VendorProfile =
-            serde_json::from_slice(&std::fs::read(&out.profile_path).expect("profile readable"))
-                .expect("profile parses");
+        let profile: VendorProfile = serde_json::from_slice(
+            &std::fs::read(dir.path().join("vendor-profile.json")).expect("profile readable"),
+        )
+        .expect("profile parses");
         let mut key = [0u8; 32];
         hex::decode_to_slice(&profile.catalogue_key, &mut key).expect("key hex");
         let catalogue_key = VerifyingKey::from_bytes(&key).expect("valid key");
-        let admin_token = std::fs::read_to_string(&out.admin_token_path)
+        let admin_token = std::fs::read_to_string(dir.path().join("admin-token"))
             .expect("token readable")
             .trim()
             .to_owned();
@@ -117,6 +146,15 @@ impl Harness {
         .expect("second instance starts");
         let base = format!("https://127.0.0.1:{}", server.local_addr.port());
         (server, base)
+    }
+
+    pub fn ca_pem(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("ca.pem")).expect("CA readable")
+    }
+
+    /// Raw TLS connections to this server (clients that misbehave on purpose).
+    pub fn raw(&self) -> raw::RawClient {
+        raw::RawClient::new(&self.ca_pem(), self.server.local_addr)
     }
 
     pub fn url(&self, path: &str) -> String {

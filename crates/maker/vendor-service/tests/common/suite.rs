@@ -315,7 +315,7 @@ pub async fn pseudonyms_rotate(h: &Harness) {
     assert_ne!(next.pseudonym, first.pseudonym, "rotates with the period");
     // The old key is erased once the new one exists: the old pseudonym can no longer be
     // recomputed from a device id.
-    assert_eq!(count(h, "pseudonym_keys").await, 1);
+    assert_eq!(count(h, "period_keys").await, 1);
 
     // Within the grace time the old pseudonym is still accepted, after it not.
     let r = report(h, &h.base, &first.pseudonym, json!({"uptime_hours": 5})).await;
@@ -403,7 +403,7 @@ pub async fn no_ip_address_is_stored(h: &Harness) {
     assert_eq!(r.status(), StatusCode::CREATED);
     let db = h.db().await;
     for (table, columns) in [
-        ("pseudonym_keys", "key_hex"),
+        ("period_keys", "wrapped_hex"),
         ("pseudonyms", "pseudonym || ' ' || model"),
         (
             "telemetry_reports",
