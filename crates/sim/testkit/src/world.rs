@@ -207,6 +207,7 @@ impl WorldBuilder {
             keyring_mode: self.keyring,
             clock: self.clock,
             vendor_service: Mutex::new(None),
+            vendor_service_dir: dir.join("vendor-service"),
             vendor_service_running: AtomicBool::new(false),
             radio: Some(radio),
             runtime: Some(runtime),
@@ -369,6 +370,7 @@ pub struct World {
     radio: Option<RadioHandle>,
     /// Taken out while it starts or stops (so no lock is held across an await).
     vendor_service: Mutex<Option<VendorService>>,
+    vendor_service_dir: PathBuf,
     vendor_service_running: AtomicBool,
     runtime: Option<tokio::runtime::Runtime>,
 }

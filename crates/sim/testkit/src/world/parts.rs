@@ -199,8 +199,8 @@ impl World {
 
     // ----- the vendor service ------------------------------------------------------------------
 
-    fn vendor_service_dir_path(&self) -> std::path::PathBuf {
-        self.dir().join("vendor-service")
+    fn vendor_service_dir_path(&self) -> &std::path::Path {
+        &self.vendor_service_dir
     }
 
     /// Starts the vendor service (`hearth-vendor serve`, SQLite in its folder) and returns
@@ -224,7 +224,7 @@ impl World {
             }
             None => VendorService::init(
                 &bins::vendor_service()?,
-                &self.vendor_service_dir_path(),
+                self.vendor_service_dir_path(),
                 self.logs().join("vendor-service.log"),
             )?,
         };
@@ -269,7 +269,7 @@ impl World {
 
     /// The vendor service's folder (`config.toml`, `catalogue/`, keys, database); `None`
     /// before it was first set up.
-    pub fn vendor_service_dir(&self) -> Option<std::path::PathBuf> {
+    pub fn vendor_service_dir(&self) -> Option<&std::path::Path> {
         let dir = self.vendor_service_dir_path();
         dir.join("config.toml").is_file().then_some(dir)
     }
