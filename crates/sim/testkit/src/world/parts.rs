@@ -77,6 +77,15 @@ impl World {
             .is_ok_and(|p| p.get(index).is_some_and(Option::is_some))
     }
 
+    /// The process id of device `index`'s process while it runs.
+    pub fn device_pid(&self, index: usize) -> Option<u32> {
+        self.processes.lock().ok().and_then(|p| {
+            p.get(index)
+                .and_then(Option::as_ref)
+                .and_then(|d| d.child.id())
+        })
+    }
+
     /// Everything device `index`'s process has logged (empty if none yet).
     pub fn device_log(&self, index: usize) -> String {
         self.devices
