@@ -79,3 +79,13 @@ pub async fn send(state: &Path, command: Command) -> Result<Status, Error> {
         .await?
         .map_err(|e| fail(format!("the device at {}: {e}", state.display())))
 }
+
+/// [`send`] for a test: the device's answer, or the test fails.
+///
+/// # Panics
+/// When the device does not answer or refuses.
+pub async fn control(device: &Device, command: Command) -> Status {
+    send(&device.state, command)
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", device.serial))
+}

@@ -59,7 +59,7 @@ pub use hearth_radio::RadioConfig;
 pub use hearth_reference_device::control::Command;
 pub use hearth_reference_device::plug::Status;
 
-pub use device::DeviceOptions;
+pub use device::{DeviceOptions, control};
 pub use factory::Device;
 pub use keyring::KeyringMode;
 pub use wait::{STEP, try_within, within};
