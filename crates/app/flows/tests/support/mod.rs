@@ -10,10 +10,14 @@ use hearth_core::folders::AppFolders;
 use hearth_flows::{Flows, VendorRoot, WifiCredentials};
 use hearth_protocol::message::Passphrase;
 
+/// The model the devices are minted as (one the vendor catalogue does not know: these tests
+/// run without a vendor service).
+pub const MODEL: &str = "PLUG";
+
 /// Runs `body` in a world of `count` devices (not started: the test starts them) whose
 /// Bluetooth the test drives in this process, then tears it down.
 pub fn with_world(count: usize, body: impl AsyncFnOnce(&World)) {
-    with_world_of(hearth_testkit::DEVICE_MODEL, count, body);
+    with_world_of(MODEL, count, body);
 }
 
 /// [`with_world`] with the devices minted as `model`.
