@@ -182,6 +182,14 @@ impl Device {
     }
 }
 
+/// Where a world in `world_dir` keeps the flash (`--state`) of the device minted into
+/// `identity`.
+pub fn state_folder(world_dir: &Path, identity: &Path) -> PathBuf {
+    world_dir
+        .join("state")
+        .join(identity.file_name().unwrap_or_default())
+}
+
 /// The label folders under `devices` (each minted identity's folder), sorted by name.
 pub fn label_folders(devices: &Path) -> Vec<PathBuf> {
     let mut folders: Vec<PathBuf> = std::fs::read_dir(devices)

@@ -338,14 +338,10 @@ fn mint_devices(
         .iter()
         .enumerate()
         .map(|(i, folder)| {
-            let name = folder
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
             let adapter = format!("hci{}", i + 1);
             Device::from_label(
                 folder,
-                dir.join("state").join(&name),
+                factory::state_folder(dir, folder),
                 i + 1,
                 dir.join("logs").join(format!("refdevice-{adapter}.log")),
             )
