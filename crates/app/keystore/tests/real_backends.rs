@@ -305,7 +305,11 @@ fn found_in_the_next_session(backend: &str) -> Vec<String> {
         b"",
     );
     let lines = stdout_lines(&next);
-    assert_eq!(lines.last().map(String::as_str), Some("ok delete"), "{next:?}");
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some("ok delete"),
+        "{next:?}"
+    );
     lines
 }
 
