@@ -1,293 +1,120 @@
-//! The devices for `cargo xtask demo`: a private system bus with the simulated
-//! radio, a demo vendor, three minted devices (labels on disk: two plugs and one
-//! sensor that cannot be updated, which the app asks about before pairing), three reference
-//! devices advertising on the radio, and the vendor service (`hearth-vendor`,
-//! SQLite) over HTTPS on loopback, so the app and the `hearth` CLI have
-//! something real to pair with and a maker's catalogue to read.
+//! The devices for `cargo xtask demo`, in the test world of `hearth-testkit` kept in
+//! `target/demo`: a private system bus with the simulated radio, a demo vendor, three minted
+//! devices (labels on disk: two plugs and one sensor that cannot be updated, which the app asks
+//! about before pairing), their reference devices advertising on the radio, and the vendor
+//! service (`hearth-vendor`, SQLite) over HTTPS on loopback, so the app and the `hearth` CLI
+//! have something real to pair with and a maker's catalogue to read. What was minted and paired
+//! stays for the next run; the keyring is the person's own.
+//!
+//! `cargo xtask press N` presses device N's button from a second terminal: the pairing window
+//! of a device closes after 15 minutes, and only its button opens it again.
 
-use std::{
-    io::{BufRead, BufReader},
-    net::TcpListener,
-    path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
+use std::path::PathBuf;
 
-use crate::steps::{Failure, run, target_dir};
+use hearth_testkit::{Command, KeyringMode, World};
+
+use crate::steps::{Failure, target_dir};
 
 /// The demo Wi-Fi the reference devices can "join".
 pub const WIFI_SSID: &str = "Hearth Demo WiFi";
 const WIFI_PASSPHRASE: &str = "demo passphrase, not a secret";
-/// The models the demo devices are minted as, and how many of each; the vendor service's
-/// catalogue must have them. The sensor cannot be updated (EN 303 645 4.3-8).
-const DEVICE_MODELS: [(&str, usize); 2] = [("hearth-plug-1", 2), ("hearth-sensor-0", 1)];
-/// What `hearth-vendor serve` logs once it accepts connections.
-const SERVICE_READY_LINE: &str = "vendor service listening";
-/// How long the vendor service may take to open its database and start listening.
-const SERVICE_START_TIMEOUT: Duration = Duration::from_secs(30);
+/// The models the demo devices are minted as, in order; the vendor service's catalogue has
+/// them. The sensor cannot be updated (EN 303 645 4.3-8).
+const DEVICE_MODELS: [&str; 3] = ["hearth-plug-1", "hearth-plug-1", "hearth-sensor-0"];
+/// The vendor name on the demo devices.
+const VENDOR_NAME: &str = "Hearth Demo Devices";
+/// How long a device's pairing window stays open after its button is pressed (the device
+/// core's `lockout::WINDOW_SECS`).
+const WINDOW_MINUTES: u64 = 15;
 
-/// Everything the demo started; dropping it stops the vendor service, the devices, then
-/// the radio.
+/// Everything the demo started; dropping it stops the vendor service, the devices, then the
+/// radio.
 pub struct DemoWorld {
-    pub dir: PathBuf,
-    pub bus_address: String,
-    pub labels: Vec<PathBuf>,
-    /// The vendor service's `https://` base URL.
-    pub service_url: String,
-    children: Vec<Child>,
+    world: World,
 }
 
-fn bin(name: &str) -> PathBuf {
-    target_dir().join("debug").join(name)
+fn failure(e: hearth_testkit::Error) -> Failure {
+    Failure(e.0)
 }
 
-fn terminate(child: &mut Child) {
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
-}
-
-impl Drop for DemoWorld {
-    fn drop(&mut self) {
-        // Devices first, so they leave the bus before the radio goes.
-        for child in self.children.iter_mut().rev() {
-            terminate(child);
-        }
-    }
-}
-
-fn write(path: &Path, text: &str) -> Result<(), Failure> {
-    std::fs::write(path, text).map_err(|e| Failure(format!("{}: {e}", path.display())))
+/// The demo's folder.
+fn demo_dir() -> PathBuf {
+    target_dir().join("demo")
 }
 
 impl DemoWorld {
-    /// Starts the bus and radio, mints devices on first use, starts the devices.
+    /// Starts the bus and radio, mints devices on first use, starts the devices and the
+    /// vendor service, and returns once every device is heard advertising.
     pub fn up() -> Result<Self, Failure> {
-        let dir = target_dir().join("demo");
-        let (vendor, devices, state) = (dir.join("vendor"), dir.join("devices"), dir.join("state"));
-        let logs = dir.join("logs");
-        for d in [&dir, &state, &dir.join("home"), &logs] {
-            std::fs::create_dir_all(d).map_err(|e| Failure(format!("{}: {e}", d.display())))?;
-        }
-        if !vendor.join("vendor-profile.json").exists() {
-            run(Command::new(bin("hearth-factory"))
-                .args([
-                    "init-vendor",
-                    "--vendor-name",
-                    "Hearth Demo Devices",
-                    "--out",
-                ])
-                .arg(&vendor))?;
-        }
-        // Mints what is missing of each model (a demo folder from before a model was added
-        // gets just that model's devices).
-        let existing = label_files(&devices);
-        for (model, count) in DEVICE_MODELS {
-            let have = existing
-                .iter()
-                .filter(|label| {
-                    std::fs::read_to_string(label)
-                        .is_ok_and(|text| text.lines().any(|l| l == format!("Model: {model}")))
-                })
-                .count();
-            if have < count {
-                run(Command::new(bin("hearth-factory"))
-                    .args([
-                        "mint",
-                        "--model",
-                        model,
-                        "--count",
-                        &(count - have).to_string(),
-                    ])
-                    .arg("--vendor")
-                    .arg(&vendor)
-                    .arg("--out")
-                    .arg(&devices))?;
-            }
-        }
-        let labels = label_files(&devices);
-        write(
-            &dir.join("wifi.toml"),
-            &format!("[networks]\n\"{WIFI_SSID}\" = \"{WIFI_PASSPHRASE}\"\n"),
-        )?;
-        write(&dir.join("wifi-passphrase.txt"), WIFI_PASSPHRASE)?;
-
-        let mut radio = Command::new(bin("hearth-radio"))
-            .args(["up", "--peripherals", &labels.len().to_string(), "--dir"])
-            .arg(dir.join("radio"))
-            .stdout(Stdio::piped())
-            .stderr(log_file(&logs.join("radio.log"))?)
-            .spawn()
-            .map_err(|e| Failure(format!("could not start the simulated radio: {e}")))?;
-        let mut line = String::new();
-        let read = radio
-            .stdout
-            .take()
-            .map(|out| BufReader::new(out).read_line(&mut line));
-        let Some(bus_address) = line
-            .trim()
-            .strip_prefix("DBUS_SYSTEM_BUS_ADDRESS=")
-            .map(str::to_owned)
-        else {
-            terminate(&mut radio);
-            return Err(Failure(format!(
-                "the simulated radio did not start ({read:?}: {line:?})"
-            )));
-        };
-        let mut world = Self {
-            dir: dir.clone(),
-            bus_address,
-            labels: labels.clone(),
-            service_url: String::new(),
-            children: vec![radio],
-        };
-        for (i, label) in labels.iter().enumerate() {
-            let identity = label.parent().unwrap_or(&devices).to_owned();
-            let name = identity
-                .file_name()
-                .map(|n| n.to_owned())
-                .unwrap_or_default();
-            let device = Command::new(bin("hearth-refdevice"))
-                .arg("--identity")
-                .arg(&identity)
-                .arg("--state")
-                .arg(state.join(&name))
-                .args(["--adapter", &format!("hci{}", i + 1)])
-                .arg("--wifi-networks")
-                .arg(dir.join("wifi.toml"))
-                .env("DBUS_SYSTEM_BUS_ADDRESS", &world.bus_address)
-                .stderr(log_file(
-                    &logs.join(format!("{}.log", name.to_string_lossy())),
-                )?)
-                .spawn()
-                .map_err(|e| Failure(format!("could not start a reference device: {e}")))?;
-            world.children.push(device);
-        }
-        world.start_vendor_service()?;
-        Ok(world)
-    }
-
-    /// Runs `hearth-vendor init` on first use, then `hearth-vendor serve` (SQLite in the
-    /// service's folder) as a child, and waits until it logs that it is listening.
-    fn start_vendor_service(&mut self) -> Result<(), Failure> {
-        let dir = self.vendor_service_dir();
-        if !dir.join("config.toml").exists() {
-            // A free port now, kept in the config and profile for later runs (8443 may be
-            // someone else's on a shared machine).
-            let port = TcpListener::bind("127.0.0.1:0")
-                .and_then(|l| l.local_addr())
-                .map_err(|e| Failure(format!("no free loopback port for the vendor service: {e}")))?
-                .port();
-            run(Command::new(bin("hearth-vendor"))
-                .args(["init", "--listen", &format!("127.0.0.1:{port}"), "--dir"])
-                .arg(&dir)
-                .stdout(Stdio::null()))?;
-        }
-        for (model, _) in DEVICE_MODELS {
-            let catalogue_entry = dir.join("catalogue").join(format!("{model}.toml"));
-            if !catalogue_entry.is_file() {
+        let world = World::builder()
+            .folder(&demo_dir())
+            .models(&DEVICE_MODELS)
+            .vendor_name(VENDOR_NAME)
+            .wifi(WIFI_SSID, WIFI_PASSPHRASE)
+            .keyring(KeyringMode::Inherit)
+            .with_vendor_service()
+            .up()
+            .map_err(failure)?;
+        for model in DEVICE_MODELS {
+            let dir = world
+                .vendor_service_dir()
+                .ok_or_else(|| Failure("the vendor service has no folder".into()))?;
+            let entry = dir.join("catalogue").join(format!("{model}.toml"));
+            if !entry.is_file() {
                 return Err(Failure(format!(
                     "the vendor service's catalogue has no entry for the demo devices' model \
                      ({} is missing); delete {} to set the service up again",
-                    catalogue_entry.display(),
+                    entry.display(),
                     dir.display()
                 )));
             }
         }
-        self.service_url = service_url(&self.vendor_service_profile())?;
-        let log_path = self.dir.join("logs").join("vendor-service.log");
-        let log = log_file(&log_path)?;
-        let log_err = log
-            .try_clone()
-            .map_err(|e| Failure(format!("{}: {e}", log_path.display())))?;
-        let service = Command::new(bin("hearth-vendor"))
-            .arg("serve")
-            .arg("--config")
-            .arg(dir.join("config.toml"))
-            .env("NO_COLOR", "1")
-            .stdout(log)
-            .stderr(log_err)
-            .spawn()
-            .map_err(|e| Failure(format!("could not start the vendor service: {e}")))?;
-        self.children.push(service);
-        let deadline = Instant::now() + SERVICE_START_TIMEOUT;
-        loop {
-            let text = std::fs::read_to_string(&log_path).unwrap_or_default();
-            if text.contains(SERVICE_READY_LINE) {
-                return Ok(());
-            }
-            let exited = self
-                .children
-                .last_mut()
-                .and_then(|c| c.try_wait().ok().flatten());
-            if let Some(status) = exited {
-                return Err(Failure(format!(
-                    "the vendor service stopped at start-up ({status}); see {} (if its port \
-                     is taken, free it or delete {} to pick a new one)",
-                    log_path.display(),
-                    dir.display()
-                )));
-            }
-            if Instant::now() >= deadline {
-                return Err(Failure(format!(
-                    "the vendor service did not start listening within {} s; see {}",
-                    SERVICE_START_TIMEOUT.as_secs(),
-                    log_path.display()
-                )));
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        Ok(Self { world })
     }
 
-    /// Where `hearth-vendor init` put the service's keys, config and database.
-    fn vendor_service_dir(&self) -> PathBuf {
-        self.dir.join("vendor-service")
+    /// The environment the app and the CLI need in the demo: its bus, vendor profile and
+    /// vendor service, and its home.
+    pub fn app_env(&self) -> Vec<(String, String)> {
+        let mut env = self.world.app_env();
+        env.push((
+            "HEARTH_HOME".into(),
+            self.world.home().display().to_string(),
+        ));
+        env
     }
 
-    /// The client profile the service's `init` wrote (service URL, CA, catalogue key):
-    /// the value of `HEARTH_VENDOR_SERVICE` for the app and the CLI.
-    pub fn vendor_service_profile(&self) -> PathBuf {
-        self.vendor_service_dir().join("vendor-profile.json")
-    }
-
-    /// Tells the user where each device's label and setup code are, that the app is
-    /// opening, and how to use the CLI beside it.
+    /// Tells the user where each device's label and setup code are, how to press its button,
+    /// that the app is opening, and how to use the CLI beside it.
     pub fn explain(&self) {
-        let logs = self.dir.join("logs");
+        let world = &self.world;
         println!(
             "\nxtask: the demo is ready.\
              \n  Vendor service (SQLite): {url}\
-             \n  Logs (radio, devices, vendor service): {logs}",
-            url = self.service_url,
-            logs = logs.display(),
+             \n  Logs (devices, vendor service): {logs}",
+            url = world.vendor_service_url().unwrap_or_default(),
+            logs = world.logs().display(),
         );
         println!(
             "\n{count} simulated devices are switched on and waiting to be set up.\
              \nEach one has a label with a QR code and a setup code. A model that gets no\
-             \nsecurity updates (hearth-sensor-0) makes the app ask you before it pairs:",
-            count = self.labels.len()
+             \nsecurity updates (hearth-sensor-0) makes the app ask you before it pairs.\
+             \nA device can be set up for {WINDOW_MINUTES} minutes after it is switched on or its\
+             \nbutton is pressed; after that the app says \"Press its button\", and so do you:",
+            count = world.devices().len()
         );
-        for (i, label) in self.labels.iter().enumerate() {
-            let text = std::fs::read_to_string(label).unwrap_or_default();
-            let line = |prefix: &str| {
-                text.lines().find(|l| l.starts_with(prefix)).map_or_else(
-                    || format!("{prefix} (not found in {})", label.display()),
-                    str::to_owned,
-                )
-            };
-            let png = label.with_file_name("label.png");
+        for (i, device) in world.devices().iter().enumerate() {
             println!(
-                "\n  Device {n}  ({serial}, {model})\
+                "\n  Device {n}  (Serial: {serial}, Model: {model})\
                  \n    Label picture: {png}\
                  \n    Label text:    {txt}\
-                 \n    {code}",
+                 \n    Setup code:    {code}\
+                 \n    Press its button: cargo xtask press {n}",
                 n = i + 1,
-                serial = line("Serial:"),
-                model = line("Model:"),
-                png = png.display(),
-                txt = label.display(),
-                code = line("Setup code:"),
+                serial = device.serial,
+                model = device.model,
+                png = device.label_png.display(),
+                txt = device.label_txt.display(),
+                code = device.setup_code,
             );
         }
         println!(
@@ -297,10 +124,30 @@ impl DemoWorld {
              \nThe devices can join this Wi-Fi:\
              \n  Wi-Fi name:       {WIFI_SSID}\
              \n  Wi-Fi passphrase: {WIFI_PASSPHRASE}",
-            count = self.labels.len()
+            count = world.devices().len()
         );
+        let bin = |name: &str| target_dir().join("debug").join(name);
         println!(
-            "\nIn a second terminal, point the `hearth` CLI at the same radio and data:\n\
+            "\nIn a second terminal, press a device's button (it answers with what it does now):\n\
+             \n  cargo xtask press 1\
+             \n  # the same, through the device's own control socket:\
+             \n  {refdevice} press --state '{state}'\n",
+            refdevice = bin("hearth-refdevice").display(),
+            state = world
+                .devices()
+                .first()
+                .map(|d| d.state.display().to_string())
+                .unwrap_or_default(),
+        );
+        let var = |name: &str| {
+            self.app_env()
+                .into_iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v)
+                .unwrap_or_default()
+        };
+        println!(
+            "Or point the `hearth` CLI at the same radio and data:\n\
              \n  export DBUS_SYSTEM_BUS_ADDRESS='{bus}'\
              \n  export HEARTH_HOME='{home}'\
              \n  export HEARTH_VENDOR_PROFILE='{vendor}'\
@@ -308,50 +155,73 @@ impl DemoWorld {
              \n  export HEARTH_KEYRING=keyutils   # or secret-service on a desktop\
              \n  {cli} pair --code <setup code> --wifi-ssid '{WIFI_SSID}' --wifi-pass-file '{pass}' --name Kitchen\
              \n  {cli} plug on Kitchen\n",
-            bus = self.bus_address,
-            home = self.dir.join("home").display(),
-            vendor = self.dir.join("vendor/vendor-profile.json").display(),
-            service = self.vendor_service_profile().display(),
-            pass = self.dir.join("wifi-passphrase.txt").display(),
+            bus = world.bus_address(),
+            home = world.home().display(),
+            vendor = world.vendor_profile().display(),
+            service = var("HEARTH_VENDOR_SERVICE"),
+            pass = world.wifi().passphrase_file.display(),
             cli = bin("hearth").display(),
         );
     }
 
-    /// The factory's vendor profile (the vendor root key devices are checked against).
-    pub fn vendor_profile(&self) -> PathBuf {
-        self.dir.join("vendor/vendor-profile.json")
-    }
-
-    /// The app's folder, shared with the CLI.
-    pub fn home(&self) -> PathBuf {
-        self.dir.join("home")
+    /// Stops everything the demo started (the folder stays for the next run).
+    pub fn down(self) -> Result<(), Failure> {
+        self.world.down().map_err(failure)
     }
 }
 
-/// The `service_url` of a vendor profile written by `hearth-vendor init`.
-fn service_url(profile: &Path) -> Result<String, Failure> {
-    let text = std::fs::read_to_string(profile)
-        .map_err(|e| Failure(format!("{}: {e}", profile.display())))?;
-    let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| Failure(format!("{}: {e}", profile.display())))?;
-    value["service_url"]
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| Failure(format!("{} has no service_url", profile.display())))
-}
-
-fn log_file(path: &Path) -> Result<std::fs::File, Failure> {
-    std::fs::File::create(path).map_err(|e| Failure(format!("{}: {e}", path.display())))
-}
-
-fn label_files(devices: &Path) -> Vec<PathBuf> {
-    let mut labels: Vec<PathBuf> = std::fs::read_dir(devices)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path().join("label.txt"))
-        .filter(|p| p.is_file())
-        .collect();
-    labels.sort();
-    labels
+/// `cargo xtask press N`: presses the button of the demo's device N (1-based, as the demo
+/// lists them) through its control socket, and says what it does now.
+pub fn press(args: &[String]) -> Result<(), Failure> {
+    let usage = || Failure("usage: cargo xtask press <device number, as the demo lists it>".into());
+    let n: usize = match args {
+        [n] => n.parse().map_err(|_| usage())?,
+        _ => return Err(usage()),
+    };
+    let dir = demo_dir();
+    let folders = hearth_testkit::factory::label_folders(&dir.join("devices"));
+    let folder = n
+        .checked_sub(1)
+        .and_then(|i| folders.get(i))
+        .ok_or_else(|| {
+            Failure(format!(
+                "the demo has {} devices (in {}); there is no device {n}",
+                folders.len(),
+                dir.display()
+            ))
+        })?;
+    let state = hearth_testkit::factory::state_folder(&dir, folder);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure(format!("tokio runtime: {e}")))?;
+    let status = runtime
+        .block_on(hearth_testkit::device::send(&state, Command::PressButton))
+        .map_err(|e| {
+            Failure(format!(
+                "{e}\nIs the demo running (`cargo xtask demo` in another terminal)?"
+            ))
+        })?;
+    let name = folder
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if status.has_owner {
+        println!(
+            "xtask: pressed the button of device {n} ({name}). It already has an owner; to set \
+             it up again, forget it in the app first."
+        );
+    } else if status.pairing_open {
+        println!(
+            "xtask: pressed the button of device {n} ({name}). It can be set up for the next \
+             {WINDOW_MINUTES} minutes."
+        );
+    } else {
+        println!(
+            "xtask: pressed the button of device {n} ({name}), but it is switched off \
+             (powered: {}).",
+            status.powered
+        );
+    }
+    Ok(())
 }

@@ -4,8 +4,9 @@
 //!   opens the app (under Xvfb when there is no display);
 //! - `cargo xtask test` does the same set-up, then runs every check and test.
 //!
-//! Others: `cargo xtask licenses [--check]` regenerates the component list that
-//! About shows; `cargo xtask fuzz [SECONDS]` runs every fuzz target.
+//! Others: `cargo xtask press N` presses the button of the running demo's device N;
+//! `cargo xtask licenses [--check]` regenerates the component list that About shows;
+//! `cargo xtask fuzz [SECONDS]` runs every fuzz target.
 
 mod demo;
 mod licenses;
@@ -20,11 +21,12 @@ fn main() -> ExitCode {
         Some("demo") => steps::demo(&args[1..]),
         Some("test") => steps::test(&args[1..]),
         Some("fuzz") => steps::fuzz(&args[1..]),
+        Some("press") => demo::press(&args[1..]),
         Some("licenses") => licenses::run(args.get(1).is_some_and(|a| a == "--check")),
         Some("setup") => setup::ensure_all(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <demo [--screenshots DIR] | test | fuzz [SECONDS] | licenses [--check] | setup>"
+                "usage: cargo xtask <demo [--screenshots DIR] | press N | test | fuzz [SECONDS] | licenses [--check] | setup>"
             );
             return ExitCode::from(2);
         }

@@ -167,17 +167,15 @@ pub fn demo(args: &[String]) -> Result<(), Failure> {
             world.explain();
             println!("xtask: opening Hearth (close its window to stop the demo)");
             let mut app = Command::new(app_binary());
-            app.env("DISPLAY", display.name())
-                .env("HEARTH_HOME", world.home())
-                .env("DBUS_SYSTEM_BUS_ADDRESS", &world.bus_address)
-                .env("HEARTH_VENDOR_PROFILE", world.vendor_profile())
-                .env("HEARTH_VENDOR_SERVICE", world.vendor_service_profile());
+            app.env("DISPLAY", display.name()).envs(world.app_env());
             // With no desktop session there is no Secret Service to keep the owner keys:
             // the kernel keyring is always there.
             if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
                 app.env("HEARTH_KEYRING", "keyutils");
             }
-            run(&mut app)
+            let ran = run(&mut app);
+            let stopped = world.down();
+            ran.and(stopped)
         }
     }
 }

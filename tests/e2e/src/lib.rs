@@ -119,14 +119,14 @@ impl std::fmt::Debug for App {
     }
 }
 
-async fn free_port() -> Result<u16, E2eError> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| fail(format!("no free port: {e}")))?;
-    listener
-        .local_addr()
-        .map(|a| a.port())
-        .map_err(|e| fail(e.to_string()))
+/// A loopback port for one of the drivers, held (bound, never listening) until the driver
+/// listens on it: tauri-driver and WebKitWebDriver take a port number but cannot bind port 0
+/// and report theirs, and a port read from a released socket can be taken by another test's
+/// driver in between — whose app this test would then drive. Both drivers set
+/// `SO_REUSEADDR`, so they can bind the held port (`hearth_testkit::ports`).
+fn reserve_port() -> Result<hearth_testkit::ports::RefusingPort, E2eError> {
+    hearth_testkit::ports::RefusingPort::reserve()
+        .map_err(|e| fail(format!("no loopback port for the driver: {e}")))
 }
 
 /// `GET /status` over plain HTTP/1.0; `None` until the driver listens.
@@ -163,7 +163,8 @@ impl App {
                 app.display()
             )));
         }
-        let (port, native_port) = (free_port().await?, free_port().await?);
+        let (held, native_held) = (reserve_port()?, reserve_port()?);
+        let (port, native_port) = (held.port(), native_held.port());
         let log = std::fs::File::create(home.join("tauri-driver.log"))
             .map_err(|e| fail(e.to_string()))?;
         let driver = Command::new("tauri-driver")
@@ -208,6 +209,9 @@ impl App {
             stop(&mut driver).await;
             return Err(fail("tauri-driver did not become ready within 30 s"));
         }
+        // Both drivers listen now (tauri-driver's status comes from WebKitWebDriver).
+        held.release();
+        native_held.release();
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("wry"));
         caps.insert("tauri:options".into(), json!({ "application": app }));

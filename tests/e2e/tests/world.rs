@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
 use std::process::Stdio;
 
 use tokio::io::AsyncWriteExt;
@@ -39,34 +40,12 @@ fn app_process_env(app: &Path, home: &Path) -> Option<HashMap<String, String>> {
         })
 }
 
-/// `target/<profile>/hearth-keystore-probe`, built if this run did not build it.
-fn keystore_probe() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe
-        .parent()
-        .and_then(Path::parent)
-        .unwrap()
-        .join("hearth-keystore-probe");
-    if !bin.exists() {
-        let status = std::process::Command::new(option_env!("CARGO").unwrap_or("cargo"))
-            .args([
-                "build",
-                "-p",
-                "hearth-keystore",
-                "--bin",
-                "hearth-keystore-probe",
-            ])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-    bin
-}
-
 /// Runs the keystore probe as the app would run: a child spawned from a runtime thread
 /// with the world's keyring setting.
 async fn probe(world: &World, args: &[&str], stdin: Option<String>) -> String {
-    let mut command = tokio::process::Command::new(keystore_probe());
+    let mut command = tokio::process::Command::new(
+        hearth_testkit::bins::keystore_probe().expect("the keystore probe"),
+    );
     command
         .args(args)
         .envs(world.app_env())

@@ -10,13 +10,9 @@ use hearth_radio::bus::PrivateBus;
 
 #[test]
 fn a_bus_without_bluez_means_no_adapter() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let address = format!(
-        "unix:path={}",
-        dir.path().join("system_bus_socket").display()
-    );
-    on_bus(&address, async || {
-        let bus = PrivateBus::start(dir.path()).await.expect("bare bus");
+    hearth_testkit::bus::with_process_bus(async |dir| {
+        let address = hearth_radio::bus::socket_address(dir).expect("address");
+        let bus = PrivateBus::start(dir).await.expect("bare bus");
         assert_eq!(bus.address().split(',').next(), Some(address.as_str()));
         let config = BtleplugConfig {
             io_timeout: Duration::from_secs(10),

@@ -6,19 +6,14 @@
 
 mod common;
 
-use std::path::Path;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use common::*;
 use hearth_ble::{BtleplugConfig, BtleplugTransport, HearthMessages, Pipe, PipeConfig, Transport};
-use hearth_factory::mint::{MintRequest, mint};
-use hearth_factory::os_rng::os_csprng;
-use hearth_factory::vendor::{VendorKeys, init_vendor};
 use hearth_protocol::handshake::OwnerKey;
 use hearth_protocol::message::{Event, FromDevice, Passphrase, Provisioning, Role, WifiStatus};
 use hearth_protocol::pairing::{PairingClient, PairingStep};
-use hearth_protocol::setup_code::{ParsedSetupCode, SetupCode};
-use hearth_reference_device::clock::SystemClock;
+use hearth_reference_device::clock::{Clock as _, SystemClock};
 use hearth_reference_device::plug::{Plug, PlugConfig, read_identity};
 use hearth_reference_device::wifi::SimulatedWifi;
 use rand::SeedableRng;
@@ -29,50 +24,17 @@ const SSID: &str = "home";
 const WIFI_PASS: &str = "correct horse battery";
 
 fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
-/// Mints one plug the way the factory does; returns its identity folder, label code and the
-/// vendor root key.
-fn mint_plug(dir: &Path) -> (std::path::PathBuf, ParsedSetupCode, [u8; 32]) {
-    // A minute in the past, so the certificate is valid on the test's clock.
-    let now = unix_now() - 60;
-    let profile = init_vendor(&dir.join("vendor"), "Acme", now, &mut os_csprng()).expect("vendor");
-    let keys = VendorKeys::load(&dir.join("vendor")).expect("vendor keys");
-    let mut request = MintRequest::new("PLUG", 1, now);
-    request.iterations = 1000;
-    let minted = mint(
-        &keys,
-        &dir.join("out"),
-        &request,
-        &mut os_csprng(),
-        &mut |_, _| {},
-    )
-    .expect("mint");
-    let folder = minted[0].folder.clone();
-    let label = std::fs::read_to_string(folder.join("label.txt")).expect("label");
-    let payload = label
-        .lines()
-        .find_map(|l| l.strip_prefix("QR payload: "))
-        .expect("QR payload on the label");
-    let code = SetupCode::parse(payload).expect("label code");
-    let root = hex::decode(profile.root_public_key)
-        .expect("hex")
-        .try_into()
-        .expect("32 bytes");
-    (folder, code, root)
+    SystemClock.now_unix()
 }
 
 #[test]
 fn pairs_with_the_reference_device_in_three_round_trips() {
-    let scratch = tempfile::tempdir().expect("temp dir");
-    let (identity_dir, code, root) = mint_plug(scratch.path());
-    with_radio(async |radio| {
+    with_minted_plug(async |radio, world| {
+        let plug = world.devices()[0].clone();
+        let (identity_dir, code, root) = (plug.identity.clone(), plug.code(), world.vendor_root());
         // The device core is not `Send` (it owns its clock, RNG and peripherals), so the device
         // gets a thread and a single-threaded runtime of its own, as in its binary.
-        let state_dir = scratch.path().join("state");
+        let state_dir = plug.state.clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let device = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()

@@ -4,16 +4,16 @@
 
 mod support;
 
-use hearth_keystore::{Backend, Keystore, KeystoreError};
+use hearth_keystore::KeystoreError;
 use hearth_reference_device::control::Command;
-use support::{DeviceProcess, control, hearth, pair, with_world};
+use support::{control, hearth, pair, with_world};
 
 #[test]
 fn forget_resets_the_device_and_the_label_pairs_again() {
     with_world(1, async |world| {
-        let device = &world.devices[0];
-        let process = DeviceProcess::spawn(world, device);
-        let run = pair(world, &device.qr, "Fan").await;
+        let device = &world.devices()[0];
+        world.start_device(0).await.expect("the device starts");
+        let run = pair(world, &device.qr_payload, "Fan").await;
         assert_eq!(run.code, 0, "{run:?}");
         let id = run
             .stdout
@@ -24,7 +24,7 @@ fn forget_resets_the_device_and_the_label_pairs_again() {
             .next()
             .unwrap()
             .to_owned();
-        let keystore = Keystore::open(Backend::Keyutils).expect("keyutils");
+        let keystore = world.keystore();
         assert!(keystore.load_owner_key(&id).is_ok());
 
         let forgot = hearth(world, &["forget", "Fan"]).await;
@@ -39,7 +39,7 @@ fn forget_resets_the_device_and_the_label_pairs_again() {
         let none = hearth(world, &["devices"]).await;
         assert_eq!(none.stdout, "", "{none:?}");
 
-        let again = pair(world, &device.qr, "Fan").await;
+        let again = pair(world, &device.qr_payload, "Fan").await;
         assert_eq!(again.code, 0, "{again:?}");
         let on = hearth(world, &["plug", "on", "Fan"]).await;
         assert_eq!((on.code, on.stdout.trim()), (0, "on"), "{on:?}");
@@ -55,6 +55,9 @@ fn forget_resets_the_device_and_the_label_pairs_again() {
         let forced = hearth(world, &["forget", "Fan", "--even-if-unreachable"]).await;
         assert_eq!(forced.code, 0, "{forced:?}");
         assert!(forced.stdout.contains("not reset"), "{forced:?}");
-        process.terminate().await;
+        world
+            .stop_device(0)
+            .await
+            .expect("the device exits cleanly");
     });
 }

@@ -6,13 +6,13 @@ mod support;
 
 use hearth_device::lockout::{MAX_FAILURES, delay_after};
 use hearth_reference_device::control::Command;
-use support::{DeviceProcess, control, hearth, pair, with_world, wrong_code};
+use support::{control, hearth, pair, with_world, wrong_code};
 
 #[test]
 fn lockout_survives_a_restart_and_the_button_lifts_it() {
     with_world(1, async |world| {
-        let device = &world.devices[0];
-        let process = DeviceProcess::spawn(world, device);
+        let device = &world.devices()[0];
+        world.start_device(0).await.expect("the device starts");
         let wrong = wrong_code(device);
         for failures in 1..=MAX_FAILURES {
             let run = pair(world, &wrong, "Oven").await;
@@ -22,16 +22,19 @@ fn lockout_survives_a_restart_and_the_button_lifts_it() {
                 control(device, Command::Advance(wait)).await;
             }
         }
-        let locked = pair(world, &device.qr, "Oven").await;
+        let locked = pair(world, &device.qr_payload, "Oven").await;
         assert_eq!(locked.code, 5, "{locked:?}");
         assert!(
             locked.stderr.contains("[flow.locked_until_button]"),
             "{locked:?}"
         );
 
-        process.terminate().await;
-        let process = DeviceProcess::spawn(world, device);
-        let still = pair(world, &device.qr, "Oven").await;
+        world
+            .stop_device(0)
+            .await
+            .expect("the device exits cleanly");
+        world.start_device(0).await.expect("the device starts");
+        let still = pair(world, &device.qr_payload, "Oven").await;
         assert_eq!(still.code, 5, "{still:?}");
         assert!(
             still.stderr.contains("Press the button on the device"),
@@ -40,11 +43,14 @@ fn lockout_survives_a_restart_and_the_button_lifts_it() {
 
         let pressed = control(device, Command::PressButton).await;
         assert!(pressed.pairing_open && pressed.failed_attempts == 0);
-        let run = pair(world, &device.qr, "Oven").await;
+        let run = pair(world, &device.qr_payload, "Oven").await;
         assert_eq!(run.code, 0, "{run:?}");
         // Leave no key behind in the shared kernel keyring.
         let forgot = hearth(world, &["forget", "Oven"]).await;
         assert_eq!(forgot.code, 0, "{forgot:?}");
-        process.terminate().await;
+        world
+            .stop_device(0)
+            .await
+            .expect("the device exits cleanly");
     });
 }

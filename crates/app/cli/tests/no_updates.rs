@@ -6,14 +6,14 @@
 mod support;
 
 use hearth_reference_device::control::Command;
-use support::vendor::Vendor;
-use support::{DeviceProcess, SSID, control, hearth, hearth_env, with_world_of};
+use hearth_testkit::in_process::InProcessVendor as Vendor;
+use support::{SSID, control, hearth, hearth_env, with_world_of};
 
 #[test]
 fn a_model_without_updates_is_paired_only_with_accept_no_updates() {
     with_world_of("hearth-sensor-0", 1, async |world| {
-        let device = &world.devices[0];
-        let process = DeviceProcess::spawn(world, device);
+        let device = &world.devices()[0];
+        world.start_device(0).await.expect("the device starts");
 
         // The maker's service, over TLS on loopback, and the app's client profile for it.
         let vendor = Vendor::init();
@@ -24,12 +24,12 @@ fn a_model_without_updates_is_paired_only_with_accept_no_updates() {
             "HEARTH_VENDOR_SERVICE",
             profile_path.to_str().expect("utf-8 path"),
         )];
-        let pass_file = world.pass_file.to_str().expect("utf-8 path");
+        let pass_file = world.wifi().passphrase_file.to_str().expect("utf-8 path");
         let pair = |extra: &'static [&'static str]| {
             let mut args = vec![
                 "pair",
                 "--code",
-                device.qr.as_str(),
+                device.qr_payload.as_str(),
                 "--wifi-ssid",
                 SSID,
                 "--wifi-pass-file",
@@ -86,6 +86,9 @@ fn a_model_without_updates_is_paired_only_with_accept_no_updates() {
         );
 
         server.shutdown().await;
-        process.terminate().await;
+        world
+            .stop_device(0)
+            .await
+            .expect("the device exits cleanly");
     });
 }

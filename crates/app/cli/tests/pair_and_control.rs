@@ -5,15 +5,14 @@
 
 mod support;
 
-use hearth_keystore::{Backend, Keystore};
 use hearth_reference_device::control::Command;
-use support::{DeviceProcess, WIFI_PASS, control, hearth, hearth_env, pair, with_world};
+use support::{WIFI_PASS, control, hearth, hearth_env, pair, with_world};
 
 #[test]
 fn pair_with_the_label_then_switch_read_and_reconnect() {
     with_world(1, async |world| {
-        let device = &world.devices[0];
-        let process = DeviceProcess::spawn(world, device);
+        let device = &world.devices()[0];
+        world.start_device(0).await.expect("the device starts");
 
         let scan = hearth(world, &["scan", "--seconds", "1"]).await;
         assert_eq!(scan.code, 0, "{scan:?}");
@@ -28,7 +27,7 @@ fn pair_with_the_label_then_switch_read_and_reconnect() {
             "{typo:?}"
         );
 
-        let run = pair(world, &device.qr, "Kitchen").await;
+        let run = pair(world, &device.qr_payload, "Kitchen").await;
         assert_eq!(run.code, 0, "{run:?}");
         let steps: Vec<&str> = run
             .stdout
@@ -53,7 +52,7 @@ fn pair_with_the_label_then_switch_read_and_reconnect() {
         let status = control(device, Command::Status).await;
         assert!(status.has_owner && !status.pairing_open);
 
-        let twice = pair(world, &device.qr, "Kitchen").await;
+        let twice = pair(world, &device.qr_payload, "Kitchen").await;
         assert_eq!(twice.code, 5, "{twice:?}");
         assert!(twice.stderr.contains("[flow.already_owned]"), "{twice:?}");
 
@@ -65,10 +64,10 @@ fn pair_with_the_label_then_switch_read_and_reconnect() {
         assert!(rows[0].contains("\tKitchen\tPLUG\t"), "{list:?}");
 
         // The owner key is in the keyring under the device id; SQLite holds no secret.
-        let keystore = Keystore::open(Backend::Keyutils).expect("keyutils");
+        let keystore = world.keystore();
         let key = keystore.load_owner_key(&id).expect("owner key stored");
-        let db = std::fs::read(world.home.join("data/hearth.db")).unwrap_or_default();
-        let wal = std::fs::read(world.home.join("data/hearth.db-wal")).unwrap_or_default();
+        let db = std::fs::read(world.home().join("data/hearth.db")).unwrap_or_default();
+        let wal = std::fs::read(world.home().join("data/hearth.db-wal")).unwrap_or_default();
         for bytes in [&db, &wal] {
             let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
             assert!(!has(WIFI_PASS.as_bytes()), "passphrase in the database");
@@ -125,7 +124,7 @@ fn pair_with_the_label_then_switch_read_and_reconnect() {
 
         // Bluetooth turned off on the app's side: exit 7 with a plain sentence.
         world
-            .radio
+            .radio()
             .set_powered("hci0", false)
             .await
             .expect("power off hci0");
@@ -136,19 +135,22 @@ fn pair_with_the_label_then_switch_read_and_reconnect() {
             "hearth: Bluetooth is turned off. Turn it on and try again. [flow.bluetooth_off]"
         );
         world
-            .radio
+            .radio()
             .set_powered("hci0", true)
             .await
             .expect("power on hci0");
         let back = hearth(world, &["plug", "on", "Kitchen"]).await;
         assert_eq!(back.code, 0, "{back:?}");
 
-        let log = process.log_text();
+        let log = world.device_log(0);
         assert!(
             !log.contains(WIFI_PASS),
             "the device log leaks the passphrase"
         );
         keystore.delete_owner_key(&id).expect("clean up");
-        process.terminate().await;
+        world
+            .stop_device(0)
+            .await
+            .expect("the device exits cleanly");
     });
 }

@@ -5,14 +5,14 @@
 mod support;
 
 use hearth_reference_device::control::Command;
-use support::{DeviceProcess, control, hearth, pair, with_world};
+use support::{control, hearth, pair, with_world};
 
 #[test]
 fn power_off_and_on_then_reconnect_with_the_owner_key() {
     with_world(1, async |world| {
-        let device = &world.devices[0];
-        let process = DeviceProcess::spawn(world, device);
-        let run = pair(world, &device.qr, "Lamp").await;
+        let device = &world.devices()[0];
+        world.start_device(0).await.expect("the device starts");
+        let run = pair(world, &device.qr_payload, "Lamp").await;
         assert_eq!(run.code, 0, "{run:?}");
         let on = hearth(world, &["plug", "on", "Lamp"]).await;
         assert_eq!((on.code, on.stdout.trim()), (0, "on"), "{on:?}");
@@ -31,6 +31,9 @@ fn power_off_and_on_then_reconnect_with_the_owner_key() {
         // Leave no key behind in the shared kernel keyring.
         let forgot = hearth(world, &["forget", "Lamp"]).await;
         assert_eq!(forgot.code, 0, "{forgot:?}");
-        process.terminate().await;
+        world
+            .stop_device(0)
+            .await
+            .expect("the device exits cleanly");
     });
 }

@@ -4,10 +4,7 @@
 
 use std::path::Path;
 
-#[path = "../../vendor-info/tests/common/mod.rs"]
-mod vendor;
-
-use vendor::Vendor;
+use hearth_testkit::in_process::InProcessVendor as Vendor;
 
 struct Run {
     code: i32,
@@ -85,8 +82,8 @@ async fn support_shows_the_saved_copy_while_the_service_is_down() {
         "{contact:?}"
     );
 
-    // The service goes away; the profile still names its address.
-    server.shutdown().await;
+    // The service goes away; the profile still names its address, held and refusing.
+    let _gone = vendor.stop_and_hold(server).await;
     let cached = hearth(home.path(), p, "C", &["support", "hearth-plug-1"]).await;
     assert_eq!(cached.code, 0, "{cached:?}");
     assert!(

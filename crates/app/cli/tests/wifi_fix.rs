@@ -4,15 +4,15 @@
 mod support;
 
 use hearth_reference_device::control::Command;
-use support::{DeviceProcess, SSID, control, hearth, with_world};
+use support::{SSID, control, hearth, with_world};
 
 #[test]
 fn a_wrong_passphrase_is_reported_and_fixed_without_reset() {
     with_world(1, async |world| {
-        let device = &world.devices[0];
-        let process = DeviceProcess::spawn(world, device);
-        let typo = world.dir.join("typo-pass");
-        std::fs::write(&typo, "correct horse battery staple\n").unwrap();
+        let device = &world.devices()[0];
+        world.start_device(0).await.expect("the device starts");
+        let typo = world.dir().join("typo-pass");
+        std::fs::write(&typo, format!("{} staple\n", support::WIFI_PASS)).unwrap();
         let typo = typo.to_str().unwrap();
 
         let run = hearth(
@@ -20,7 +20,7 @@ fn a_wrong_passphrase_is_reported_and_fixed_without_reset() {
             &[
                 "pair",
                 "--code",
-                &device.qr,
+                &device.qr_payload,
                 "--wifi-ssid",
                 SSID,
                 "--wifi-pass-file",
@@ -48,7 +48,7 @@ fn a_wrong_passphrase_is_reported_and_fixed_without_reset() {
         .await;
         assert_eq!(again.code, 9, "{again:?}");
 
-        let good = world.pass_file.to_str().unwrap();
+        let good = world.wifi().passphrase_file.to_str().unwrap();
         let fixed = hearth(
             world,
             &["wifi", "Heater", "--ssid", SSID, "--pass-file", good],
@@ -63,6 +63,9 @@ fn a_wrong_passphrase_is_reported_and_fixed_without_reset() {
         // Leave no key behind in the shared kernel keyring.
         let forgot = hearth(world, &["forget", "Heater"]).await;
         assert_eq!(forgot.code, 0, "{forgot:?}");
-        process.terminate().await;
+        world
+            .stop_device(0)
+            .await
+            .expect("the device exits cleanly");
     });
 }

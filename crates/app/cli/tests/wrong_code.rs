@@ -5,13 +5,13 @@
 mod support;
 
 use hearth_reference_device::control::Command;
-use support::{DeviceProcess, SSID, control, hearth, hearth_stdin, pair, with_world, wrong_code};
+use support::{SSID, control, hearth, hearth_stdin, pair, with_world, wrong_code};
 
 #[test]
 fn a_wrong_code_then_the_right_one() {
     with_world(1, async |world| {
-        let device = &world.devices[0];
-        let process = DeviceProcess::spawn(world, device);
+        let device = &world.devices()[0];
+        world.start_device(0).await.expect("the device starts");
 
         let wrong = pair(world, &wrong_code(device), "Desk").await;
         assert_eq!(wrong.code, 4, "{wrong:?}");
@@ -29,7 +29,7 @@ fn a_wrong_code_then_the_right_one() {
         assert_eq!((none.code, none.stdout.as_str()), (0, ""), "{none:?}");
 
         // The label's manual code, given on stdin so it stays out of the process list.
-        let pass_file = world.pass_file.to_str().unwrap();
+        let pass_file = world.wifi().passphrase_file.to_str().unwrap();
         let right = hearth_stdin(
             world,
             &[
@@ -43,7 +43,7 @@ fn a_wrong_code_then_the_right_one() {
                 "--name",
                 "Desk",
             ],
-            &format!("{}\n", device.manual),
+            &format!("{}\n", device.setup_code),
         )
         .await;
         assert_eq!(right.code, 0, "{right:?}");
@@ -55,6 +55,9 @@ fn a_wrong_code_then_the_right_one() {
         // Leave no key behind in the shared kernel keyring.
         let forgot = hearth(world, &["forget", "Desk"]).await;
         assert_eq!(forgot.code, 0, "{forgot:?}");
-        process.terminate().await;
+        world
+            .stop_device(0)
+            .await
+            .expect("the device exits cleanly");
     });
 }

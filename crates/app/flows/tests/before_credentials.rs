@@ -11,7 +11,7 @@ mod support;
 use hearth_factory::os_rng::os_csprng;
 use hearth_factory::vendor::init_vendor;
 use hearth_flows::{BoxFuture, FlowError, ModelGate, Step, VendorRoot};
-use support::{DeviceProcess, flows, home_wifi, unix_now, vendor, with_world, within};
+use support::{flows, home_wifi, vendor, with_world, within};
 
 /// Says `answer` and remembers the models it was asked about.
 struct Answer {
@@ -34,8 +34,8 @@ impl ModelGate for Answer {
 #[test]
 fn a_setup_stopped_at_the_model_question_uses_no_attempt_and_sends_nothing() {
     with_world(1, async |world| {
-        let device = &world.devices[0];
-        let process = DeviceProcess::spawn(world, device);
+        let device = &world.devices()[0];
+        world.start_device(0).await.expect("the device starts");
         let flows = flows(world).await;
         let vendor = vendor(world);
         let mut steps = Vec::new();
@@ -46,7 +46,7 @@ fn a_setup_stopped_at_the_model_question_uses_no_attempt_and_sends_nothing() {
         let stopped = within(
             "pairing stopped by the person",
             flows.pair_with_gate(
-                &device.qr,
+                &device.qr_payload,
                 home_wifi(),
                 None,
                 &vendor,
@@ -79,7 +79,7 @@ fn a_setup_stopped_at_the_model_question_uses_no_attempt_and_sends_nothing() {
         let paired = within(
             "pairing the person agreed to",
             flows.pair_with_gate(
-                &device.qr,
+                &device.qr_payload,
                 home_wifi(),
                 None,
                 &vendor,
@@ -91,27 +91,41 @@ fn a_setup_stopped_at_the_model_question_uses_no_attempt_and_sends_nothing() {
         .expect("pairs");
         assert_eq!(yes.asked, vec![paired.summary.model.clone()]);
         flows.close().await;
-        process.terminate().await;
+        world
+            .stop_device(0)
+            .await
+            .expect("the device exits cleanly");
     });
 }
 
 #[test]
 fn a_device_certified_by_another_vendor_is_refused_naming_the_trusted_maker() {
     with_world(1, async |world| {
-        let device = &world.devices[0];
-        let process = DeviceProcess::spawn(world, device);
+        let device = &world.devices()[0];
+        world.start_device(0).await.expect("the device starts");
         let flows = flows(world).await;
         // The app trusts "Genuine Maker", whose root did not sign this device.
-        let other = world.dir.join("other-vendor");
-        init_vendor(&other, "Genuine Maker", unix_now() - 60, &mut os_csprng())
-            .expect("another vendor");
+        let other = world.dir().join("other-vendor");
+        init_vendor(
+            &other,
+            "Genuine Maker",
+            world.now_unix() - 60,
+            &mut os_csprng(),
+        )
+        .expect("another vendor");
         let trusted = VendorRoot::load(&other.join("vendor-profile.json")).expect("profile");
         let mut steps = Vec::new();
         let refused = within(
             "pairing with an untrusted device",
-            flows.pair(&device.qr, home_wifi(), None, &trusted, &mut |s: &Step| {
-                steps.push(s.number());
-            }),
+            flows.pair(
+                &device.qr_payload,
+                home_wifi(),
+                None,
+                &trusted,
+                &mut |s: &Step| {
+                    steps.push(s.number());
+                },
+            ),
         )
         .await
         .expect_err("refused");
@@ -135,6 +149,9 @@ fn a_device_certified_by_another_vendor_is_refused_naming_the_trusted_maker() {
             support::control(device, hearth_reference_device::control::Command::Status).await;
         assert!(!status.has_owner, "the device got no owner: {status:?}");
         flows.close().await;
-        process.terminate().await;
+        world
+            .stop_device(0)
+            .await
+            .expect("the device exits cleanly");
     });
 }

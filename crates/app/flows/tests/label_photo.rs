@@ -6,11 +6,11 @@ use std::io::Cursor;
 use std::path::Path;
 use std::time::Instant;
 
-use hearth_factory::mint::{MintRequest, mint};
-use hearth_factory::os_rng::os_csprng;
-use hearth_factory::vendor::{VendorKeys, init_vendor};
 use hearth_flows::label::{LabelError, MAX_PHOTO_BYTES, decode_label_photo};
 use hearth_protocol::setup_code::SetupCode;
+use hearth_testkit::Clock as _;
+use hearth_testkit::Device;
+use hearth_testkit::factory::TestVendor;
 use image::codecs::jpeg::JpegEncoder;
 use image::imageops::{self, FilterType};
 use image::{GrayImage, ImageFormat, Luma, Rgb, RgbImage};
@@ -23,33 +23,13 @@ struct MintedLabel {
 }
 
 fn mint_label(dir: &Path) -> MintedLabel {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    init_vendor(&dir.join("vendor"), "Acme", now, &mut os_csprng()).unwrap();
-    let keys = VendorKeys::load(&dir.join("vendor")).unwrap();
-    let mut request = MintRequest::new("PLUG", 1, now);
-    request.iterations = 1000;
-    let minted = mint(
-        &keys,
-        &dir.join("out"),
-        &request,
-        &mut os_csprng(),
-        &mut |_, _| {},
-    )
-    .unwrap();
-    let folder = &minted[0].folder;
-    let text = std::fs::read_to_string(folder.join("label.txt")).unwrap();
-    let payload = text
-        .lines()
-        .find_map(|l| l.strip_prefix("QR payload: "))
-        .expect("label.txt names the QR payload")
-        .trim()
-        .to_owned();
+    let now = hearth_testkit::SystemClock.now_unix();
+    let vendor = TestVendor::init(&dir.join("vendor"), "Acme", now).unwrap();
+    let folder = &vendor.mint(&dir.join("out"), "PLUG", 1, now).unwrap()[0];
+    let label = Device::from_label(folder, dir.join("state"), 1, dir.join("log")).unwrap();
     MintedLabel {
-        png: std::fs::read(folder.join("label.png")).unwrap(),
-        payload,
+        png: std::fs::read(&label.label_png).unwrap(),
+        payload: label.qr_payload,
     }
 }
 

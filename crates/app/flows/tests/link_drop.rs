@@ -8,21 +8,19 @@ mod support;
 use hearth_ble::BtleplugTransport;
 use hearth_flows::{FlowError, Flows, PairedDevice, Step};
 use hearth_reference_device::control::Command;
-use support::{
-    DeviceProcess, MintedDevice, World, control, flows, home_wifi, vendor, with_world, within,
-};
+use support::{Device, World, control, flows, home_wifi, vendor, with_world, within};
 
 /// Pairs, dropping the link synchronously when `drop_at` is reported, so the next exchange
 /// meets a dead link deterministically (no timing involved).
 async fn pair_dropping_at(
     flows: &Flows<BtleplugTransport>,
     world: &World,
-    device: &MintedDevice,
+    device: &Device,
     drop_at: Step,
 ) -> (Result<PairedDevice, FlowError>, Vec<u8>, u32) {
     let vendor = vendor(world);
     let handle = tokio::runtime::Handle::current();
-    let radio = world.radio.clone();
+    let radio = world.radio().clone();
     let mut dropped = 0;
     let mut steps = Vec::new();
     let mut progress = |step: &Step| {
@@ -36,7 +34,7 @@ async fn pair_dropping_at(
     let result = within(
         "pairing over a dropped link",
         flows.pair(
-            &device.qr,
+            &device.qr_payload,
             home_wifi(),
             Some("Hall".into()),
             &vendor,
@@ -50,8 +48,8 @@ async fn pair_dropping_at(
 #[test]
 fn a_link_dropped_after_each_pairing_message_then_a_clean_retry() {
     with_world(1, async |world| {
-        let device = &world.devices[0];
-        let process = DeviceProcess::spawn(world, device);
+        let device = &world.devices()[0];
+        world.start_device(0).await.expect("the device starts");
         let flows = flows(world).await;
         let vendor = vendor(world);
 
@@ -74,7 +72,7 @@ fn a_link_dropped_after_each_pairing_message_then_a_clean_retry() {
             let paired = within(
                 "clean retry",
                 flows.pair(
-                    &device.qr,
+                    &device.qr_payload,
                     home_wifi(),
                     Some("Hall".into()),
                     &vendor,
@@ -125,6 +123,9 @@ fn a_link_dropped_after_each_pairing_message_then_a_clean_retry() {
             .await
             .expect("forget");
         flows.close().await;
-        process.terminate().await;
+        world
+            .stop_device(0)
+            .await
+            .expect("the device exits cleanly");
     });
 }

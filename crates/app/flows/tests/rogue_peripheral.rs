@@ -7,9 +7,8 @@
 //! process, a genuine device (`hearth-refdevice`) pairs. EN 303 645 provision 4.13-1 [5.13-1]:
 //! input from the device is untrusted and validated.
 //!
-//! The keyring check needs a keyring only this test writes to: the test thread joins a fresh
-//! anonymous session keyring before the fixture opens the keystore, so the keys other test
-//! processes store meanwhile (they share the user's default session keyring) are not seen.
+//! The keyring check reads the world's private session keyring (`hearth-testkit`), which only
+//! this test writes to.
 
 mod support;
 
@@ -27,7 +26,7 @@ use hearth_protocol::message::{
 };
 use hearth_protocol::setup_code::{DiscriminatorHint, SetupCode};
 use hearth_reference_device::gatt_app;
-use support::{DeviceProcess, World, flows, home_wifi, vendor, with_world, within};
+use support::{World, flows, home_wifi, vendor, with_world, within};
 use tokio::sync::mpsc;
 
 /// The serial the rogue claims; no pairing row may ever name it.
@@ -316,33 +315,21 @@ fn inner_code(error: &FlowError) -> Option<&'static str> {
     }
 }
 
-/// Keys in this process's private session keyring whose description names an owner key.
-async fn owner_keys_in_keyring() -> usize {
-    let keyctl = |args: Vec<String>| async move {
-        let out = within(
-            "keyctl",
-            tokio::process::Command::new("keyctl").args(args).output(),
-        )
-        .await
-        .expect("keyctl (Debian package keyutils)");
-        assert!(out.status.success(), "keyctl: {out:?}");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
-    // Direct links only: the shared persistent keyring is linked here too and holds other
-    // processes' keys.
-    let ids = keyctl(vec!["rlist".into(), "@s".into()]).await;
-    let mut count = 0;
-    for id in ids.split_whitespace() {
-        let description = keyctl(vec!["rdescribe".into(), id.into()]).await;
-        if description.contains("owner-key:") {
-            count += 1;
-        }
-    }
-    count
+/// Keys in the world's private session keyring whose description names an owner key.
+fn owner_keys_in_keyring(world: &World) -> usize {
+    world
+        .keyring()
+        .expect("the world's keyring")
+        .key_descriptions()
+        .expect("the session keyring")
+        .iter()
+        .filter(|d| d.contains("owner-key:"))
+        .count()
 }
 
 /// Nothing of the rogue was remembered: no device, no pairing row, no key.
 async fn assert_nothing_stored(
+    world: &World,
     flows: &Flows<hearth_ble::BtleplugTransport>,
     pairings: &PairingStore,
 ) {
@@ -354,35 +341,7 @@ async fn assert_nothing_stored(
             .expect("pairings"),
         None
     );
-    assert_eq!(owner_keys_in_keyring().await, 0);
-}
-
-/// Joins a fresh anonymous session keyring on this thread; threads started from it later (the
-/// runtime's) inherit it (keyctl(2) `KEYCTL_JOIN_SESSION_KEYRING` with no name).
-#[allow(unsafe_code)]
-fn private_session_keyring() {
-    unsafe extern "C" {
-        fn syscall(number: std::ffi::c_long, ...) -> std::ffi::c_long;
-    }
-    #[cfg(target_arch = "x86_64")]
-    const SYS_KEYCTL: std::ffi::c_long = 250;
-    #[cfg(target_arch = "aarch64")]
-    const SYS_KEYCTL: std::ffi::c_long = 219;
-    const KEYCTL_JOIN_SESSION_KEYRING: std::ffi::c_long = 1;
-    // SAFETY: keyctl(KEYCTL_JOIN_SESSION_KEYRING, NULL) reads no memory and changes only this
-    // thread's keyring credentials.
-    let serial = unsafe {
-        syscall(
-            SYS_KEYCTL,
-            KEYCTL_JOIN_SESSION_KEYRING,
-            std::ptr::null::<std::ffi::c_char>(),
-        )
-    };
-    assert!(
-        serial > 0,
-        "keyctl join session: {}",
-        std::io::Error::last_os_error()
-    );
+    assert_eq!(owner_keys_in_keyring(world), 0);
 }
 
 /// One misbehaviour: the flow fails with `flow_code` (and the transport's or protocol's
@@ -461,9 +420,13 @@ fn scenarios() -> Vec<Scenario> {
 /// A setup code for the rogue whose discriminator no minted device shares.
 fn rogue_code(world: &World) -> SetupCode {
     let taken: Vec<_> = world
-        .devices
+        .devices()
         .iter()
-        .map(|d| SetupCode::parse(&d.qr).expect("label QR").discriminator)
+        .map(|d| {
+            SetupCode::parse(&d.qr_payload)
+                .expect("label QR")
+                .discriminator
+        })
         .collect();
     let mut rng = rand::rand_core::UnwrapErr(rand::rngs::SysRng);
     loop {
@@ -479,11 +442,11 @@ async fn rogue_scenarios_then_a_genuine_device(world: &World) {
     let mut rogue = Rogue::start("hci2", code.discriminator.value()).await;
     let flows = flows(world).await;
     let vendor = vendor(world);
-    let pairings = hearth_core::Database::open(&AppFolders::under(&world.home).data)
+    let pairings = hearth_core::Database::open(&AppFolders::under(&world.home()).data)
         .await
         .expect("the app database")
         .pairings();
-    assert_nothing_stored(&flows, &pairings).await;
+    assert_nothing_stored(world, &flows, &pairings).await;
 
     for scenario in scenarios() {
         rogue.behave(scenario.behaviour);
@@ -512,15 +475,15 @@ async fn rogue_scenarios_then_a_genuine_device(world: &World) {
             scenario.name
         );
         assert_eq!(rogue.answers(), scenario.answers, "{}", scenario.name);
-        assert_nothing_stored(&flows, &pairings).await;
+        assert_nothing_stored(world, &flows, &pairings).await;
     }
 
     // Still up: a genuine device pairs with the same flows, then is forgotten cleanly.
-    let device = &world.devices[0];
-    let process = DeviceProcess::spawn(world, device);
+    let device = &world.devices()[0];
+    world.start_device(0).await.expect("the device starts");
     let paired = within(
         "pairing with the genuine device",
-        flows.pair(&device.qr, home_wifi(), None, &vendor, &mut |_| {}),
+        flows.pair(&device.qr_payload, home_wifi(), None, &vendor, &mut |_| {}),
     )
     .await
     .expect("the genuine device pairs");
@@ -528,17 +491,19 @@ async fn rogue_scenarios_then_a_genuine_device(world: &World) {
         flows.devices().await.expect("devices"),
         std::slice::from_ref(&paired.summary)
     );
-    assert_eq!(owner_keys_in_keyring().await, 1);
+    assert_eq!(owner_keys_in_keyring(world), 1);
     within("forget", flows.forget(&paired.summary.id, false))
         .await
         .expect("forget");
-    assert_nothing_stored(&flows, &pairings).await;
+    assert_nothing_stored(world, &flows, &pairings).await;
     flows.close().await;
-    process.terminate().await;
+    world
+        .stop_device(0)
+        .await
+        .expect("the device exits cleanly");
 }
 
 #[test]
 fn rogue_peripherals_get_typed_errors_and_a_genuine_device_still_pairs() {
-    private_session_keyring();
     with_world(1, rogue_scenarios_then_a_genuine_device);
 }

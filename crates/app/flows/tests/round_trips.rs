@@ -7,21 +7,25 @@ mod support;
 use std::time::Instant;
 
 use hearth_flows::Step;
-use support::{DeviceProcess, flows, home_wifi, vendor, with_world, within};
+use support::{flows, home_wifi, vendor, with_world, within};
 
 #[test]
 fn pairing_and_provisioning_fit_in_three_round_trips() {
     with_world(1, async |world| {
-        let device = &world.devices[0];
-        let process = DeviceProcess::spawn(world, device);
+        let device = &world.devices()[0];
+        world.start_device(0).await.expect("the device starts");
         let flows = flows(world).await;
         let vendor = vendor(world);
-        world.radio.reset_counters().await.expect("reset counters");
+        world
+            .radio()
+            .reset_counters()
+            .await
+            .expect("reset counters");
 
         let start = Instant::now();
         let mut marks = Vec::new();
         let handle = tokio::runtime::Handle::current();
-        let radio = world.radio.clone();
+        let radio = world.radio().clone();
         let mut at_provisioned = None;
         // Step 6 starts right after the provisioning answer: read the counters there,
         // synchronously, before the device's Wi-Fi event adds traffic.
@@ -35,13 +39,19 @@ fn pairing_and_provisioning_fit_in_three_round_trips() {
         };
         let paired = within(
             "pairing",
-            flows.pair(&device.qr, home_wifi(), None, &vendor, &mut progress),
+            flows.pair(
+                &device.qr_payload,
+                home_wifi(),
+                None,
+                &vendor,
+                &mut progress,
+            ),
         )
         .await
         .expect("pairs");
         let total = start.elapsed();
         let counters = at_provisioned.expect("step 6 reached");
-        let after = world.radio.counters().await.expect("counters");
+        let after = world.radio().counters().await.expect("counters");
         let round_trips = counters.get("round_trips").copied().unwrap_or(u64::MAX);
         let found = marks
             .iter()
@@ -79,12 +89,15 @@ fn pairing_and_provisioning_fit_in_three_round_trips() {
             after["round_trips"], round_trips,
             "after the Wi-Fi status too"
         );
-        assert_eq!(paired.ssid, support::SSID);
+        assert_eq!(paired.ssid, support::WIFI_SSID);
         flows
             .forget(&paired.summary.id, false)
             .await
             .expect("forget");
         flows.close().await;
-        process.terminate().await;
+        world
+            .stop_device(0)
+            .await
+            .expect("the device exits cleanly");
     });
 }

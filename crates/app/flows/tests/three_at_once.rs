@@ -4,18 +4,15 @@
 mod support;
 
 use hearth_flows::Step;
-use hearth_keystore::{Backend, Keystore};
 use hearth_reference_device::control::Command;
-use support::{DeviceProcess, control, flows, home_wifi, vendor, with_world, within};
+use support::{control, flows, home_wifi, vendor, with_world, within};
 
 #[test]
 fn three_devices_pair_concurrently() {
     with_world(3, async |world| {
-        let processes: Vec<_> = world
-            .devices
-            .iter()
-            .map(|d| DeviceProcess::spawn(world, d))
-            .collect();
+        for i in 0..world.devices().len() {
+            world.start_device(i).await.expect("the device starts");
+        }
         let flows = flows(world).await;
         let vendor = vendor(world);
         let pair = |i: usize| {
@@ -25,7 +22,7 @@ fn three_devices_pair_concurrently() {
                 let mut steps = Vec::new();
                 let paired = flows
                     .pair(
-                        &world.devices[i].qr,
+                        &world.devices()[i].qr_payload,
                         home_wifi(),
                         Some(format!("Plug {i}")),
                         vendor,
@@ -47,7 +44,7 @@ fn three_devices_pair_concurrently() {
             ids.push(paired.summary.id);
         }
         assert_eq!(flows.devices().await.unwrap().len(), 3);
-        let keystore = Keystore::open(Backend::Keyutils).expect("keyutils");
+        let keystore = world.keystore();
         let keys: std::collections::BTreeSet<_> = ids
             .iter()
             .map(|id| keystore.load_owner_key(id).expect("key").public())
@@ -56,7 +53,7 @@ fn three_devices_pair_concurrently() {
 
         // Each device answers to its own key: switch only the middle one.
         assert!(within("plug", flows.set_plug(&ids[1], true)).await.unwrap());
-        for (i, device) in world.devices.iter().enumerate() {
+        for (i, device) in world.devices().iter().enumerate() {
             let status = control(device, Command::Status).await;
             assert!(status.has_owner);
             assert_eq!(status.plug_on, i == 1, "device {i}");
@@ -65,8 +62,11 @@ fn three_devices_pair_concurrently() {
             flows.forget(id, false).await.expect("forget");
         }
         flows.close().await;
-        for process in processes {
-            process.terminate().await;
+        for i in 0..world.devices().len() {
+            world
+                .stop_device(i)
+                .await
+                .expect("the device exits cleanly");
         }
     });
 }

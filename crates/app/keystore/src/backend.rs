@@ -19,7 +19,8 @@ use crate::error::KeystoreError;
 /// The environment variable the app and the CLI read to choose a backend.
 pub const BACKEND_ENV: &str = "HEARTH_KEYRING";
 
-const EXPECTED: &str = "secret-service, keyutils, keychain, ios-keychain, windows, android";
+const EXPECTED: &str =
+    "secret-service, keyutils, keyutils-session, keychain, ios-keychain, windows, android";
 
 /// An OS credential store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -27,11 +28,18 @@ pub enum Backend {
     /// The freedesktop Secret Service on the session D-Bus (GNOME Keyring,
     /// KWallet, KeePassXC): persistent across reboots; the Linux default.
     SecretService,
-    /// The kernel key retention service: the session keyring (linked to the
-    /// user's persistent keyring where the kernel has one). In kernel
-    /// memory only, so it does **not** survive a reboot: for tests and
-    /// headless machines.
+    /// The kernel key retention service: the session keyring, each key also
+    /// linked into the user's persistent keyring where the kernel has one,
+    /// so a key stored in one login is found in the next (until the
+    /// persistent keyring expires after days unused). In kernel memory only,
+    /// so it does **not** survive a reboot: for headless machines (see the
+    /// crate's README for why the persistent link is kept on purpose).
     Keyutils,
+    /// The kernel session keyring alone, never linked into the persistent
+    /// keyring: keys live exactly as long as the session keyring (the login,
+    /// or a test's private `keyctl session`). For tests and throw-away
+    /// sessions; nothing piles up across runs.
+    KeyutilsSession,
     /// The macOS login keychain.
     AppleKeychain,
     /// The iOS data-protection keychain.
@@ -88,6 +96,7 @@ impl Backend {
         match self {
             Self::SecretService => "secret-service",
             Self::Keyutils => "keyutils",
+            Self::KeyutilsSession => "keyutils-session",
             Self::AppleKeychain => "keychain",
             Self::AppleProtected => "ios-keychain",
             Self::WindowsCredentials => "windows",
@@ -98,7 +107,7 @@ impl Backend {
     /// Whether keys outlive a reboot in this store.
     #[must_use]
     pub fn survives_reboot(self) -> bool {
-        !matches!(self, Self::Keyutils)
+        !matches!(self, Self::Keyutils | Self::KeyutilsSession)
     }
 
     /// Connects to the store.
@@ -111,6 +120,7 @@ impl Backend {
         let opened = match self {
             Self::SecretService => secret_service(),
             Self::Keyutils => keyutils(),
+            Self::KeyutilsSession => keyutils_session(),
             Self::AppleKeychain => apple_keychain(),
             Self::AppleProtected => apple_protected(),
             Self::WindowsCredentials => windows(),
@@ -136,9 +146,10 @@ impl FromStr for Backend {
     type Err = KeystoreError;
 
     fn from_str(name: &str) -> Result<Self, Self::Err> {
-        const ALL: [Backend; 6] = [
+        const ALL: [Backend; 7] = [
             Backend::SecretService,
             Backend::Keyutils,
+            Backend::KeyutilsSession,
             Backend::AppleKeychain,
             Backend::AppleProtected,
             Backend::WindowsCredentials,
@@ -192,6 +203,15 @@ fn keyutils() -> Opened {
     None
 }
 
+#[cfg(target_os = "linux")]
+fn keyutils_session() -> Opened {
+    Some(Ok(crate::session_keyring::SessionKeyring::store()))
+}
+#[cfg(not(target_os = "linux"))]
+fn keyutils_session() -> Opened {
+    None
+}
+
 #[cfg(target_os = "macos")]
 fn apple_keychain() -> Opened {
     Some(apple_native_keyring_store::keychain::Store::new().map(|s| s as Arc<CredentialStore>))
@@ -237,6 +257,7 @@ mod tests {
         for b in [
             Backend::SecretService,
             Backend::Keyutils,
+            Backend::KeyutilsSession,
             Backend::AppleKeychain,
             Backend::AppleProtected,
             Backend::WindowsCredentials,
@@ -285,6 +306,7 @@ mod tests {
         assert_eq!(Backend::platform_default(), Backend::SecretService);
         assert!(Backend::SecretService.survives_reboot());
         assert!(!Backend::Keyutils.survives_reboot());
+        assert!(!Backend::KeyutilsSession.survives_reboot());
     }
 
     #[cfg(target_os = "linux")]

@@ -28,6 +28,8 @@
 mod backend;
 mod error;
 mod secret;
+#[cfg(target_os = "linux")]
+mod session_keyring;
 
 use std::fmt;
 use std::sync::Arc;
@@ -103,7 +105,7 @@ impl Keystore {
     /// # Errors
     /// [`KeystoreError::Unavailable`] with the platform's reason.
     fn check_reachable(&self) -> Result<(), KeystoreError> {
-        if self.backend != Backend::Keyutils {
+        if !matches!(self.backend, Backend::Keyutils | Backend::KeyutilsSession) {
             return Ok(());
         }
         let answer = Entry::new_in_store(&self.store, SERVICE, REACHABILITY_USER)

@@ -82,7 +82,13 @@ impl Sandbox {
     /// `script` (probe as `$0`, device id as `$1`) in a fresh session
     /// keyring.
     fn under_keyutils(&self, script: &str, device: &str) -> Command {
-        let mut cmd = self.command("keyctl", "keyutils");
+        self.in_fresh_session("keyutils", script, device)
+    }
+
+    /// `script` in a fresh session keyring with `backend` (`keyutils` or
+    /// `keyutils-session`).
+    fn in_fresh_session(&self, backend: &str, script: &str, device: &str) -> Command {
+        let mut cmd = self.command("keyctl", backend);
         cmd.args(["session", "-", "sh", "-c", script, PROBE, device]);
         cmd
     }
@@ -252,6 +258,81 @@ fn keyutils_round_trip_across_processes() {
         expected_round_trip(&key),
         "stderr:\n{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn keyutils_session_round_trip_across_processes() {
+    let sandbox = Sandbox::new();
+    let (key, secret) = fresh_key();
+    let device = fresh_device();
+    let out = run(
+        sandbox.in_fresh_session("keyutils-session", ROUND_TRIP, &device),
+        &secret_stdin(&secret),
+    );
+    assert_eq!(
+        stdout_lines(&out),
+        expected_round_trip(&key),
+        "stderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// What a later login (a new session keyring) finds of a key stored and never deleted in
+/// an earlier one, with `backend` storing it: the load's answer, by either keyutils backend
+/// (`keyutils` searches the persistent keyring too). Deletes the key through the persistent
+/// keyring afterwards, so nothing is left behind either way.
+fn found_in_the_next_session(backend: &str) -> Vec<String> {
+    let sandbox = Sandbox::new();
+    let (key, secret) = fresh_key();
+    let device = fresh_device();
+    let stored = run(
+        sandbox.in_fresh_session(backend, r#""$0" store "$1""#, &device),
+        &secret_stdin(&secret),
+    );
+    assert_eq!(
+        stdout_lines(&stored),
+        [format!("ok store {}", hex_lower(&key.key_id().0))],
+        "stderr:\n{}",
+        String::from_utf8_lossy(&stored.stderr)
+    );
+    let next = run(
+        sandbox.in_fresh_session(
+            "keyutils",
+            r#""$0" load "$1" </dev/null; "$0" delete "$1" </dev/null"#,
+            &device,
+        ),
+        b"",
+    );
+    let lines = stdout_lines(&next);
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some("ok delete"),
+        "{next:?}"
+    );
+    lines
+}
+
+/// The headless backend keeps keys across logins on purpose (the persistent keyring; see the
+/// README): a key stored in one session is loaded in the next.
+#[test]
+fn keyutils_keys_reach_the_next_session_through_the_persistent_keyring() {
+    let lines = found_in_the_next_session("keyutils");
+    assert!(
+        lines.first().is_some_and(|l| l.starts_with("ok load ")),
+        "{lines:?}"
+    );
+}
+
+/// The test backend never links a key into the persistent keyring: a key a crashed test left
+/// behind is gone with its session, and no later run meets it.
+#[test]
+fn keyutils_session_keys_never_leave_their_session() {
+    let lines = found_in_the_next_session("keyutils-session");
+    assert_eq!(
+        lines.first().map(String::as_str),
+        Some("error keystore.not_found"),
+        "{lines:?}"
     );
 }
 

@@ -11,16 +11,16 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum_server::tls_rustls::RustlsConfig;
+use hearth_testkit::in_process::InProcessVendor;
 use hearth_vendor_api::WireError;
 use hearth_vendor_api::profile::VendorProfile;
 use hearth_vendor_api::telemetry::TelemetryReport;
 use hearth_vendor_client::backoff::{JitterSource, RetryPolicy, Sleeper};
 use hearth_vendor_client::{ClientError, ClientSettings, VendorClient};
+use hearth_vendor_service::RunningServer;
 use hearth_vendor_service::catalogue::{Catalogue, CatalogueKey};
-use hearth_vendor_service::clock::SystemClock;
-use hearth_vendor_service::init::{CA_COMMON_NAME, InitOptions, init};
+use hearth_vendor_service::init::CA_COMMON_NAME;
 use hearth_vendor_service::pki::DemoCa;
-use hearth_vendor_service::{Config, RunningServer, ServeOptions, start};
 use serde_json::json;
 use time::OffsetDateTime;
 
@@ -54,36 +54,16 @@ impl JitterSource for SplitMix {
     }
 }
 
-struct Setup {
-    dir: tempfile::TempDir,
-    config: Config,
-    profile: VendorProfile,
-}
+/// One vendor's set-up (`hearth-vendor init`: its own CA, catalogue key, certificate).
+type Setup = InProcessVendor;
 
 fn setup() -> Setup {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = init(dir.path(), &InitOptions::demo(OffsetDateTime::now_utc())).expect("init");
-    let config = Config::load(&out.config_path).expect("config");
-    let profile = serde_json::from_slice(&std::fs::read(&out.profile_path).expect("profile"))
-        .expect("profile parses");
-    Setup {
-        dir,
-        config,
-        profile,
-    }
+    InProcessVendor::init()
 }
 
+/// The real service on a loopback port the kernel picks.
 async fn serve_real(s: &Setup) -> RunningServer {
-    start(
-        s.config.clone(),
-        ServeOptions {
-            database_url: None,
-            bind: Some(([127, 0, 0, 1], 0).into()),
-            clock: Arc::new(SystemClock),
-        },
-    )
-    .await
-    .expect("service starts")
+    s.serve().await
 }
 
 /// A fake vendor with the set-up's certificate, serving `router`.

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Vendor, clock, closed_port, directory, directory_for};
+use common::{Vendor, clock, directory, directory_for, refusing_port};
 use hearth_core::ErrorCode;
 use hearth_vendor_info::SupportStatus;
 use hearth_vendor_info::{Clock as _, SupportError};
@@ -44,7 +44,8 @@ async fn fresh_then_from_the_cache_while_down_then_refreshed() {
 
     server.shutdown().await;
     clock.advance(3600);
-    let dir = directory(&vendor.profile_for(server_port_gone()), data.path(), &clock).await;
+    let gone = refusing_port();
+    let dir = directory(&vendor.profile_for(gone.port()), data.path(), &clock).await;
     let cached = dir
         .support(PLUG, "de")
         .await
@@ -168,11 +169,6 @@ async fn what_a_device_collects_is_shown_in_the_asked_language() {
     server.shutdown().await;
 }
 
-/// A port that is certainly closed, standing in for the stopped service's address.
-fn server_port_gone() -> u16 {
-    closed_port()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn security_contact_comes_from_the_cache_for_the_same_service() {
     let vendor = Vendor::init();
@@ -184,7 +180,8 @@ async fn security_contact_comes_from_the_cache_for_the_same_service() {
     let port = server.local_addr.port();
     let dir = directory(&vendor.profile_for(port), data.path(), &clock).await;
     let fresh = dir.security_contact().await.expect("security.txt");
-    server.shutdown().await;
+    // Held, refusing, so no other server can answer at the profile's address meanwhile.
+    let _gone = vendor.stop_and_hold(server).await;
     clock.advance(60);
     let cached = dir.security_contact().await.expect("from the cache");
     assert!(cached.from_cache);
@@ -229,7 +226,8 @@ async fn a_tampered_cache_row_is_refused() {
         .await
         .expect("put");
 
-    let dir = directory(&vendor.profile_for(closed_port()), data.path(), &clock).await;
+    let gone = refusing_port();
+    let dir = directory(&vendor.profile_for(gone.port()), data.path(), &clock).await;
     let err = dir.support(PLUG, "en").await.expect_err("tampered");
     assert!(matches!(err, SupportError::Tampered(_)), "{err:?}");
     assert!(err.is_refusal());
@@ -273,7 +271,8 @@ async fn nothing_cached_and_unreachable_is_unavailable() {
     let vendor = Vendor::init();
     let data = tempfile::tempdir().expect("data dir");
     let clock = clock();
-    let dir = directory(&vendor.profile_for(closed_port()), data.path(), &clock).await;
+    let gone = refusing_port();
+    let dir = directory(&vendor.profile_for(gone.port()), data.path(), &clock).await;
     let err = dir.support(PLUG, "en").await.expect_err("nothing to show");
     assert_eq!(err.code(), ErrorCode::SupportUnavailable);
     assert_eq!(err.to_dto().message_id, "support-error-unavailable");
@@ -308,7 +307,8 @@ async fn only_a_model_without_updates_ahead_is_asked_about_before_setup() {
 
     // No vendor information at all: setup goes on without a question.
     let other = tempfile::tempdir().expect("data dir");
-    let offline = directory(&vendor.profile_for(closed_port()), other.path(), &clock).await;
+    let gone = refusing_port();
+    let offline = directory(&vendor.profile_for(gone.port()), other.path(), &clock).await;
     assert_eq!(offline.to_ask_about_before_setup(SENSOR, "en").await, None);
 }
 

@@ -25,6 +25,10 @@ pub struct DeviceArgs<'a> {
     pub wifi_networks: &'a Path,
     /// The sensor's seed (`--seed`), when a test wants a fixed one.
     pub seed: Option<u64>,
+    /// The bus to serve on (`DBUS_SYSTEM_BUS_ADDRESS` for the child); the caller's own when
+    /// `None`. Naming it keeps the device on its world's radio whatever the caller's
+    /// environment says.
+    pub bus_address: Option<&'a str>,
 }
 
 /// A running `hearth-refdevice`, killed if dropped without [`DeviceProcess::terminate`].
@@ -36,8 +40,8 @@ pub struct DeviceProcess {
 }
 
 impl DeviceProcess {
-    /// Starts `binary` with `args`, logging to `log`. The caller's environment
-    /// (notably `DBUS_SYSTEM_BUS_ADDRESS`) is inherited.
+    /// Starts `binary` with `args`, logging to `log`. The caller's environment is inherited,
+    /// `DBUS_SYSTEM_BUS_ADDRESS` too unless [`DeviceArgs::bus_address`] names the bus.
     ///
     /// # Errors
     /// The log file cannot be created or the binary cannot be started.
@@ -56,6 +60,9 @@ impl DeviceProcess {
             .kill_on_drop(true);
         if let Some(seed) = args.seed {
             command.args(["--seed", &seed.to_string()]);
+        }
+        if let Some(address) = args.bus_address {
+            command.env("DBUS_SYSTEM_BUS_ADDRESS", address);
         }
         let child = command.spawn()?;
         Ok(Self { child, log })

@@ -14,17 +14,15 @@ use hearth_protocol::pairing::PairingError;
 use hearth_reference_device::control::Command;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use support::{
-    App, Connection, DeviceProcess, SSID, WIFI_PASS, client, control, control_cli, with_device,
-};
+use support::{App, Connection, SSID, WIFI_PASS, client, control, control_cli, with_device};
 
 /// The pairing window is 15 minutes.
 const PAST_THE_WINDOW: u64 = 15 * 60 + 1;
 
 #[test]
 fn the_button_reopens_a_closed_window() {
-    with_device(async |dir, device| {
-        let process = DeviceProcess::spawn(dir, device);
+    with_device(async |world, device| {
+        world.start_device(0).await.expect("the device starts");
         let mut app = App::start().await;
         let owner = OwnerKey::generate(&mut StdRng::seed_from_u64(4));
         app.advertised("open advertisement", device.discriminator, |ad| {
@@ -114,8 +112,11 @@ fn the_button_reopens_a_closed_window() {
             other => panic!("expected the Wi-Fi status, got {other:?}"),
         }
         connection.close(&mut app).await;
-        let log = process.log_text();
+        let log = world.device_log(0);
         assert!(!log.contains("wrong passphrase") && !log.contains(WIFI_PASS));
-        process.terminate().await;
+        world
+            .stop_device(0)
+            .await
+            .expect("the device exits cleanly");
     });
 }

@@ -14,12 +14,12 @@ use hearth_radio::control::Radio1Proxy;
 use hearth_reference_device::control::Command;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use support::{App, Connection, DeviceProcess, WIFI_PASS, client, control, with_device, within};
+use support::{App, Connection, WIFI_PASS, client, control, with_device, within};
 
 #[test]
 fn a_dropped_link_leaves_no_session_behind() {
-    with_device(async |dir, device| {
-        let process = DeviceProcess::spawn(dir, device);
+    with_device(async |world, device| {
+        world.start_device(0).await.expect("the device starts");
         let mut app = App::start().await;
         let owner = OwnerKey::generate(&mut StdRng::seed_from_u64(5));
         let (peripheral, _) = app
@@ -96,6 +96,9 @@ fn a_dropped_link_leaves_no_session_behind() {
         }
         assert!(control(device, Command::Status).await.connected);
         connection.close(&mut app).await;
-        process.terminate().await;
+        world
+            .stop_device(0)
+            .await
+            .expect("the device exits cleanly");
     });
 }

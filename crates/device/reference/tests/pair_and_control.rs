@@ -18,14 +18,13 @@ use hearth_reference_device::sensor::{MAX_CENTI_CELSIUS, MIN_CENTI_CELSIUS};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use support::{
-    App, Connection, DeviceProcess, SSID, WIFI_PASS, client, control, control_cli, with_device,
-    wrong_passcode,
+    App, Connection, SSID, WIFI_PASS, client, control, control_cli, with_device, wrong_passcode,
 };
 
 #[test]
 fn pair_provision_control_and_survive_a_power_cut() {
-    with_device(async |dir, device| {
-        let process = DeviceProcess::spawn(dir, device);
+    with_device(async |world, device| {
+        world.start_device(0).await.expect("the device starts");
         let mut app = App::start().await;
         let owner = OwnerKey::generate(&mut StdRng::seed_from_u64(1));
 
@@ -166,12 +165,15 @@ fn pair_provision_control_and_survive_a_power_cut() {
         assert_eq!(off, Response::Plug(PlugState { on: false }));
         connection.close(&mut app).await;
 
-        let log = process.log_text();
+        let log = world.device_log(0);
         let passcode = format!("{:08}", device.code.passcode.expose_secret());
         for secret in [WIFI_PASS, passcode.as_str()] {
             assert!(!log.contains(secret), "the log leaks a secret");
         }
-        process.terminate().await;
+        world
+            .stop_device(0)
+            .await
+            .expect("the device exits cleanly");
         assert!(!device.state.join("control.sock").exists());
     });
 }

@@ -88,6 +88,8 @@ fn run(command: Command) -> Result<(), StartError> {
                     source: e,
                 })?;
             runtime.block_on(async {
+                // Watched before the ready line is logged (see `shutdown_signal`).
+                let shutdown = hearth_vendor_service::server::shutdown_signal();
                 let server = start(
                     config,
                     ServeOptions {
@@ -97,7 +99,7 @@ fn run(command: Command) -> Result<(), StartError> {
                     },
                 )
                 .await?;
-                hearth_vendor_service::server::shutdown_signal().await;
+                shutdown.await;
                 server.shutdown().await;
                 Ok(())
             })

@@ -156,27 +156,27 @@ impl RunningServer {
     }
 }
 
-/// Resolves on ctrl-c or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::error!(error = %e, "cannot listen for ctrl-c");
-            std::future::pending::<()>().await;
-        }
-    };
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+/// Watches for ctrl-c or SIGTERM from the moment it is called (not from its first poll), and
+/// resolves on either: called before [`start`], a SIGTERM that arrives right after the ready
+/// line shuts the service down gracefully instead of killing it. Needs a tokio runtime.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let watched = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    );
+    async move {
+        match watched {
+            (Ok(mut int), Ok(mut term)) => {
+                tokio::select! {
+                    _ = int.recv() => tracing::info!("ctrl-c received, shutting down"),
+                    _ = term.recv() => tracing::info!("SIGTERM received, shutting down"),
+                }
             }
-            Err(e) => {
-                tracing::error!(error = %e, "cannot listen for SIGTERM");
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::error!(error = %e, "cannot listen for ctrl-c or SIGTERM");
                 std::future::pending::<()>().await;
             }
         }
-    };
-    tokio::select! {
-        () = ctrl_c => tracing::info!("ctrl-c received, shutting down"),
-        () = term => tracing::info!("SIGTERM received, shutting down"),
     }
 }

@@ -1,79 +1,59 @@
-//! Fixture for the tests on the real path: a private bus with the simulated radio
-//! (`hearth_radio`), real bluer peripherals that speak Hearth's framing and echo each whole
-//! message, and the app side through this crate's btleplug transport.
+//! Fixture for the tests on the real path: the world of `hearth-testkit` (a private bus with
+//! the simulated radio), and what is this crate's own: real bluer peripherals that speak
+//! Hearth's framing and echo each whole message, for the app side through this crate's
+//! btleplug transport.
 //!
-//! btleplug and bluer find the bus only through `DBUS_SYSTEM_BUS_ADDRESS`, a process-wide
-//! setting, so every test binary holds exactly one test and sets it before any thread exists.
+//! btleplug and bluer run in the test process, so the world claims the process's bus: every
+//! test binary holds exactly one test.
 
 #![allow(dead_code)]
-
-use std::future::Future;
-use std::time::Duration;
 
 use bluer::adv::AdvertisementHandle;
 use bluer::gatt::local::{ApplicationHandle, CharacteristicNotifier};
 use hearth_protocol::frame::{FrameConfig, Link};
 use hearth_protocol::gatt::Advertisement;
 use hearth_radio::control::Radio1Proxy;
-use hearth_radio::{RadioConfig, Simulation};
 use hearth_reference_device::gatt_app;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-/// How long any single awaited step may take before the test fails.
-pub const STEP: Duration = Duration::from_secs(30);
+pub use hearth_testkit::{World, within};
 
-/// Awaits `fut`, failing the test with `what` if it takes longer than [`STEP`].
-pub async fn within<T>(what: &str, fut: impl Future<Output = T>) -> T {
-    match tokio::time::timeout(STEP, fut).await {
-        Ok(v) => v,
-        Err(_) => panic!("timed out waiting for {what}"),
-    }
+/// The radio of the test's world, as the tests name it.
+pub struct Radio<'w> {
+    /// Its control interface (counters, link drops, power).
+    pub control: &'w Radio1Proxy<'static>,
 }
 
-/// Points the process at `address` and runs `body` on a fresh multi-threaded runtime.
-pub fn on_bus(address: &str, body: impl AsyncFnOnce()) {
-    #[allow(unsafe_code)]
-    // SAFETY: no other thread exists yet that could read the environment: the runtime is built
-    // below, and each test binary runs this single test.
-    unsafe {
-        std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", address);
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(body());
-    // bluez-async may still hold clean-up tasks; do not wait for them.
-    runtime.shutdown_timeout(Duration::from_secs(1));
+/// Runs `body` against a fresh world with no devices (the test starts its own peripherals),
+/// whose Bluetooth the test drives in this process; then tears it down.
+pub fn with_radio(body: impl AsyncFnOnce(&Radio<'_>)) {
+    World::builder()
+        .devices(0)
+        .in_process_bluetooth()
+        .run(async |world| {
+            body(&Radio {
+                control: world.radio(),
+            })
+            .await;
+        });
 }
 
-/// The running radio and its control interface.
-pub struct Radio {
-    pub sim: Simulation,
-    pub control: Radio1Proxy<'static>,
-}
-
-/// Runs `body` against a fresh private bus and radio, then tears both down.
-pub fn with_radio(body: impl AsyncFnOnce(&Radio)) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let address = format!(
-        "unix:path={}",
-        dir.path().join("system_bus_socket").display()
-    );
-    on_bus(&address, async || {
-        let sim = Simulation::up(dir.path(), RadioConfig::default())
-            .await
-            .expect("radio up");
-        let conn = zbus::connection::Builder::address(sim.address())
-            .build()
-            .await
-            .expect("control connection");
-        let control = Radio1Proxy::new(&conn).await.expect("control proxy");
-        let radio = Radio { sim, control };
-        body(&radio).await;
-        radio.sim.down().await.expect("radio down");
-    });
+/// [`with_radio`] with one plug minted by the factory (not started: the test runs it).
+pub fn with_minted_plug(body: impl AsyncFnOnce(&Radio<'_>, &World)) {
+    World::builder()
+        .models(&["PLUG"])
+        .start_devices(false)
+        .in_process_bluetooth()
+        .run(async |world| {
+            body(
+                &Radio {
+                    control: world.radio(),
+                },
+                world,
+            )
+            .await;
+        });
 }
 
 enum Input {

@@ -1,19 +1,32 @@
-//! The `hearth` binary in the test world of `crates/app/flows/tests/support/world.rs` (the
-//! radio, minted devices, `hearth-refdevice` processes, keyutils, a private `HEARTH_HOME`).
+//! The `hearth` binary in the test world of `hearth-testkit` (the radio, minted devices,
+//! `hearth-refdevice` processes, a private keyring, a private `HEARTH_HOME`), given the
+//! world's bus, keyring and vendor profile explicitly.
 
-#![allow(dead_code, clippy::missing_panics_doc)]
-
-#[path = "../../../flows/tests/support/world.rs"]
-mod world;
-
-/// The real vendor service as `hearth-vendor init` sets it up (shared with hearth-vendor-info's
-/// tests).
-#[path = "../../../vendor-info/tests/common/mod.rs"]
-pub mod vendor;
+#![allow(dead_code, unused_imports, clippy::missing_panics_doc)]
 
 use std::process::Output;
 
-pub use world::*;
+pub use hearth_testkit::{
+    Command, Device, WIFI_PASSPHRASE as WIFI_PASS, WIFI_SSID as SSID, World, control, within,
+};
+
+/// The model the devices are minted as (one the vendor catalogue does not know: these tests
+/// run without a vendor service).
+pub const MODEL: &str = "PLUG";
+
+/// Runs `body` in a world of `count` devices (not started: the test starts them), then tears
+/// it down.
+pub fn with_world(count: usize, body: impl AsyncFnOnce(&World)) {
+    with_world_of(MODEL, count, body);
+}
+
+/// [`with_world`] with the devices minted as `model` (e.g. one the vendor catalogue knows).
+pub fn with_world_of(model: &str, count: usize, body: impl AsyncFnOnce(&World)) {
+    World::builder()
+        .models(&vec![model; count])
+        .start_devices(false)
+        .run(body);
+}
 
 /// The result of one `hearth` run.
 pub struct Run {
@@ -61,9 +74,8 @@ async fn hearth_full(world: &World, args: &[&str], env: &[(&str, &str)], stdin: 
     use tokio::io::AsyncWriteExt;
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_hearth"))
         .args(args)
-        .env("HEARTH_HOME", &world.home)
-        .env("HEARTH_KEYRING", "keyutils")
-        .env("HEARTH_VENDOR_PROFILE", &world.profile)
+        .envs(world.app_env())
+        .env("HEARTH_HOME", world.home())
         .env("LANG", "C")
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
@@ -97,7 +109,7 @@ pub async fn pair(world: &World, code: &str, name: &str) -> Run {
             "--wifi-ssid",
             SSID,
             "--wifi-pass-file",
-            world.pass_file.to_str().unwrap(),
+            world.wifi().passphrase_file.to_str().unwrap(),
             "--name",
             name,
         ],
@@ -108,8 +120,8 @@ pub async fn pair(world: &World, code: &str, name: &str) -> Run {
 /// A valid-looking code for `device` with another passcode (the QR payload with a wrong
 /// passcode is not constructible as text without the library, so the manual code's
 /// passcode digits are changed and the Verhoeff digit recomputed).
-pub fn wrong_code(device: &MintedDevice) -> String {
-    let parsed = hearth_protocol::setup_code::SetupCode::parse(&device.qr).unwrap();
+pub fn wrong_code(device: &Device) -> String {
+    let parsed = device.code();
     let value = parsed.passcode.expose_secret();
     let wrong = if value == 1 { 2 } else { value - 1 };
     let code = hearth_protocol::setup_code::SetupCode {

@@ -6,70 +6,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use hearth_testkit::ports::RefusingPort;
 use hearth_vendor_api::profile::VendorProfile;
 use hearth_vendor_client::ClientSettings;
 use hearth_vendor_client::backoff::RetryPolicy;
 use hearth_vendor_info::{Clock as _, ManualClock, SupportDirectory, SystemClock};
-use hearth_vendor_service::clock::SystemClock as ServiceClock;
-use hearth_vendor_service::init::{InitOptions, init};
-use hearth_vendor_service::{Config, RunningServer, ServeOptions, start};
+use hearth_vendor_service::RunningServer;
 
-/// One vendor's set-up (its own CA, catalogue key and certificate).
-pub struct Vendor {
-    pub dir: tempfile::TempDir,
-    pub config: Config,
-    pub profile: VendorProfile,
-}
-
-impl Vendor {
-    pub fn init() -> Self {
-        let dir = tempfile::Builder::new()
-            .prefix("hearth-vendor-info-vendor-")
-            .tempdir()
-            .expect("temp dir");
-        let out = init(
-            dir.path(),
-            &InitOptions::demo(time::OffsetDateTime::now_utc()),
-        )
-        .expect("init");
-        let config = Config::load(&out.config_path).expect("config loads");
-        let profile = serde_json::from_slice(&std::fs::read(&out.profile_path).expect("profile"))
-            .expect("profile parses");
-        Self {
-            dir,
-            config,
-            profile,
-        }
-    }
-
-    /// Starts the real service on a free loopback port.
-    pub async fn serve(&self) -> RunningServer {
-        start(
-            self.config.clone(),
-            ServeOptions {
-                database_url: None,
-                bind: Some(([127, 0, 0, 1], 0).into()),
-                clock: Arc::new(ServiceClock),
-            },
-        )
-        .await
-        .expect("service starts")
-    }
-
-    /// The profile the app is given, pointing at `port`.
-    pub fn profile_for(&self, port: u16) -> VendorProfile {
-        VendorProfile {
-            service_url: format!("https://127.0.0.1:{port}"),
-            ..self.profile.clone()
-        }
-    }
-
-    /// Writes [`Vendor::profile_for`] `port` to `path`, as `HEARTH_VENDOR_SERVICE` names it.
-    pub fn write_profile_for(&self, port: u16, path: &std::path::Path) {
-        let json = serde_json::to_vec(&self.profile_for(port)).expect("profile json");
-        std::fs::write(path, json).expect("write profile");
-    }
-}
+/// One vendor's set-up (its own CA, catalogue key and certificate), served in this process.
+pub use hearth_testkit::in_process::InProcessVendor as Vendor;
 
 /// The app's view of the running `server`, cached in `data`.
 pub async fn directory_for(
@@ -81,10 +26,10 @@ pub async fn directory_for(
     directory(&vendor.profile_for(server.local_addr.port()), data, clock).await
 }
 
-/// A loopback port nothing listens on.
-pub fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr").port()
+/// A loopback port nothing listens on, held so that nothing can while it lives (a released
+/// one could be taken by a parallel test's server, which would answer with another CA).
+pub fn refusing_port() -> RefusingPort {
+    RefusingPort::new().expect("a refusing port")
 }
 
 /// Generous timeouts (CI shares two cores), one quick retry.

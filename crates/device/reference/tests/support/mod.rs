@@ -1,12 +1,10 @@
-//! Shared fixture for the end-to-end tests: the simulated radio on a private
-//! bus, an identity minted by the factory library, the real
-//! `hearth-refdevice` binary as a child process on `hci1`, and btleplug as
-//! the app's central speaking Hearth's framing and pairing client.
+//! The device's tests in the world of `hearth-testkit` (the simulated radio on a private bus,
+//! an identity minted by the factory, this crate's `hearth-refdevice` binary on `hci1`), and
+//! what is this crate's own: btleplug as the app's central speaking Hearth's framing and
+//! pairing client, raw, so the device's answers are seen as they are.
 //!
-//! `DBUS_SYSTEM_BUS_ADDRESS` is process-wide, so each test binary holds one
-//! test and sets it before any runtime thread exists. Nothing sleeps: every
-//! step waits for an event (a BLE event, a notification, a control answer,
-//! the child's exit) with a timeout.
+//! btleplug runs in the test process, so the world claims the process's bus (one test per
+//! binary process). Nothing sleeps: every step waits for an event with a timeout.
 
 #![allow(dead_code, clippy::missing_panics_doc)]
 
@@ -15,45 +13,31 @@ use btleplug::api::{
 };
 use btleplug::platform::{Adapter, Manager, Peripheral};
 use futures_util::{Stream, StreamExt};
-use hearth_factory::mint::{MintRequest, mint};
-use hearth_factory::os_rng::os_csprng;
-use hearth_factory::vendor::{VendorKeys, init_vendor};
 use hearth_protocol::frame::{FrameConfig, Link};
 use hearth_protocol::gatt::{Advertisement, NOTIFY_UUID, SERVICE_UUID, WRITE_UUID};
 use hearth_protocol::handshake::OwnerKey;
 use hearth_protocol::message::{FromDevice, Passphrase, Provisioning, Request, Response, Role};
 use hearth_protocol::pairing::{Channel, Paired, PairingClient, PairingError, PairingStep};
-use hearth_protocol::setup_code::{ParsedSetupCode, Passcode, SetupCode};
-use hearth_radio::{RadioConfig, Simulation};
-use hearth_reference_device::control::{self, Command};
+use hearth_protocol::setup_code::{ParsedSetupCode, Passcode};
+use hearth_reference_device::control::Command;
 use hearth_reference_device::plug::Status;
-use hearth_reference_device::process::DeviceArgs;
+use hearth_testkit::Clock as _;
+use hearth_testkit::factory::TestVendor;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use uuid::Uuid;
 
-pub const SSID: &str = "home";
-pub const WIFI_PASS: &str = "correct horse battery";
-/// How long any single awaited step may take.
-pub const STEP: Duration = Duration::from_secs(30);
+pub use hearth_testkit::{
+    WIFI_PASSPHRASE as WIFI_PASS, WIFI_SSID as SSID, World, control as world_control, within,
+};
 
-/// Awaits `fut`, failing with `what` after [`STEP`].
-pub async fn within<T>(what: &str, fut: impl Future<Output = T>) -> T {
-    match tokio::time::timeout(STEP, fut).await {
-        Ok(v) => v,
-        Err(_) => panic!("timed out waiting for {what}"),
-    }
-}
+/// The model the devices are minted as.
+pub const MODEL: &str = "PLUG";
 
 pub fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
+    hearth_testkit::SystemClock.now_unix()
 }
 
 /// One minted device: its folders, label code and the vendor root.
@@ -64,117 +48,65 @@ pub struct MintedDevice {
     pub code: ParsedSetupCode,
     pub discriminator: u16,
     pub root: [u8; 32],
+    /// The testkit's view of it.
+    pub device: hearth_testkit::Device,
 }
 
-/// Mints one PLUG identity the way the factory does and reads its label.
+impl MintedDevice {
+    fn new(device: hearth_testkit::Device, wifi_file: PathBuf, root: [u8; 32]) -> Self {
+        Self {
+            identity: device.identity.clone(),
+            state: device.state.clone(),
+            wifi_file,
+            code: device.code(),
+            discriminator: device.discriminator(),
+            root,
+            device,
+        }
+    }
+}
+
+/// Mints one identity the way the factory does, for tests without a radio.
 pub fn mint_device(dir: &Path) -> MintedDevice {
-    // A minute in the past, so the certificate is valid for the test's clock.
     let now = unix_now() - 60;
-    let profile = init_vendor(&dir.join("vendor"), "Acme", now, &mut os_csprng()).unwrap();
-    let keys = VendorKeys::load(&dir.join("vendor")).unwrap();
-    let mut request = MintRequest::new("PLUG", 1, now);
-    request.iterations = 1000;
-    let minted = mint(
-        &keys,
-        &dir.join("out"),
-        &request,
-        &mut os_csprng(),
-        &mut |_, _| {},
-    )
-    .unwrap();
-    let folder = minted[0].folder.clone();
-    let label = std::fs::read_to_string(folder.join("label.txt")).unwrap();
-    let payload = label
-        .lines()
-        .find_map(|l| l.strip_prefix("QR payload: "))
-        .expect("QR payload on the label");
-    let code = SetupCode::parse(payload).unwrap();
-    let identity = hearth_reference_device::plug::read_identity(&folder).unwrap();
+    let vendor = TestVendor::init(&dir.join("vendor"), "Acme", now).unwrap();
+    let folder = vendor
+        .mint(&dir.join("out"), MODEL, 1, now)
+        .unwrap()
+        .remove(0);
+    let device =
+        hearth_testkit::Device::from_label(&folder, dir.join("state"), 1, dir.join("log")).unwrap();
     let wifi_file = dir.join("wifi.toml");
     std::fs::write(
         &wifi_file,
-        format!("[networks]\n{SSID} = \"{WIFI_PASS}\"\n"),
+        format!("[networks]\n{SSID:?} = {WIFI_PASS:?}\n"),
     )
     .unwrap();
-    MintedDevice {
-        identity: folder,
-        state: dir.join("state"),
-        wifi_file,
-        code,
-        discriminator: identity.discriminator,
-        root: hex::decode(profile.root_public_key)
-            .unwrap()
-            .try_into()
-            .unwrap(),
-    }
+    MintedDevice::new(device, wifi_file, vendor.root)
 }
 
-/// Runs `body` with a fresh radio and one minted device, then tears down.
-pub fn with_device(body: impl AsyncFnOnce(&Path, &MintedDevice)) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let address = format!(
-        "unix:path={}",
-        dir.path().join("system_bus_socket").display()
-    );
-    #[allow(unsafe_code)]
-    // SAFETY: no other thread exists yet; each test binary runs this single test.
-    unsafe {
-        std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", &address);
-    }
-    let device = mint_device(dir.path());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        let sim = Simulation::up(dir.path(), RadioConfig::default())
-            .await
-            .expect("radio up");
-        body(dir.path(), &device).await;
-        sim.down().await.expect("radio down");
-    });
-    // bluez-async may still hold clean-up tasks; do not wait for them.
-    runtime.shutdown_timeout(Duration::from_secs(1));
-}
-
-/// The device binary as a child process, on `hci1` with a fixed sensor seed.
-pub struct DeviceProcess(pub hearth_reference_device::process::DeviceProcess);
-
-impl DeviceProcess {
-    pub fn spawn(dir: &Path, device: &MintedDevice) -> Self {
-        let args = DeviceArgs {
-            identity: &device.identity,
-            state: &device.state,
-            adapter: "hci1",
-            wifi_networks: &device.wifi_file,
-            seed: Some(7),
-        };
-        Self(
-            hearth_reference_device::process::DeviceProcess::spawn(
-                Path::new(env!("CARGO_BIN_EXE_hearth-refdevice")),
-                &args,
-                dir.join("refdevice.log"),
-            )
-            .expect("spawn hearth-refdevice"),
-        )
-    }
-
-    /// Stops the device with SIGTERM and checks that it exits cleanly.
-    pub async fn terminate(self) {
-        let status = within("device exit", self.0.terminate()).await.unwrap();
-        assert!(status.success(), "device exited with {status}");
-    }
-
-    pub fn log_text(&self) -> String {
-        self.0.log_text()
-    }
+/// Runs `body` in a world with one minted device (not started: the test starts it, as
+/// `hearth-refdevice` on `hci1` with a fixed sensor seed) and btleplug in this process.
+pub fn with_device(body: impl AsyncFnOnce(&World, &MintedDevice)) {
+    World::builder()
+        .models(&[MODEL])
+        .start_devices(false)
+        .sensor_seed(7)
+        .refdevice_binary(Path::new(env!("CARGO_BIN_EXE_hearth-refdevice")))
+        .in_process_bluetooth()
+        .run(async |world| {
+            let device = MintedDevice::new(
+                world.devices()[0].clone(),
+                world.wifi().networks_file.clone(),
+                world.vendor_root(),
+            );
+            body(world, &device).await;
+        });
 }
 
 /// A command through the control socket (the library client).
 pub async fn control(device: &MintedDevice, command: Command) -> Status {
-    within("control answer", control::send(&device.state, command))
-        .await
-        .expect("control command")
+    world_control(&device.device, command).await
 }
 
 /// A command through the binary's client subcommands (`press`, `power-off`, …).
@@ -409,7 +341,7 @@ pub fn client(
 ) -> PairingClient {
     let mut code = device.code.clone();
     code.passcode = passcode;
-    PairingClient::new(&code, provisioning(owner, wifi_pass), device.root).expect_model("PLUG")
+    PairingClient::new(&code, provisioning(owner, wifi_pass), device.root).expect_model(MODEL)
 }
 
 /// A passcode that is not the label's.

@@ -1,16 +1,15 @@
-//! Shared fixture for the end-to-end tests: a private bus and the radio in a temp folder, the
-//! real btleplug as central and the real bluer as peripheral.
+//! Shared fixture for the radio's end-to-end tests: the bus and the radio from
+//! `hearth-testkit`, and what is this crate's own: the real btleplug as central and the real
+//! bluer as an echoing peripheral.
 //!
 //! btleplug and bluer find the bus only through `DBUS_SYSTEM_BUS_ADDRESS`, a process-wide
-//! setting, so every test binary holds exactly one test and sets it once, before any runtime
-//! thread exists.
+//! setting, so the process's bus is claimed once (`hearth_testkit::bus`) and every test binary
+//! holds exactly one test.
 
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
 use bluer::adv::{Advertisement, AdvertisementHandle};
 use bluer::gatt::local::{
@@ -20,8 +19,7 @@ use bluer::gatt::local::{
 use btleplug::api::{Central, CentralEvent, Manager as _, Peripheral as _, ScanFilter};
 use btleplug::platform::{Adapter, Manager, Peripheral, PeripheralId};
 use futures_util::{Stream, StreamExt};
-use hearth_radio::control::Radio1Proxy;
-use hearth_radio::{RadioConfig, Simulation};
+use hearth_radio::RadioConfig;
 use tokio::sync::{Mutex, mpsc};
 use uuid::Uuid;
 
@@ -33,57 +31,23 @@ pub const SERVICE_DATA: &[u8] = &[0x01, 0x42, 0x07];
 pub const MANUFACTURER_DATA: &[u8] = &[0xCA, 0xFE];
 pub const LOCAL_NAME: &str = "hearth-echo";
 
-/// How long any single awaited event may take before the test fails.
-pub const STEP: Duration = Duration::from_secs(20);
+pub use hearth_testkit::radio::RadioHandle as Radio;
+pub use hearth_testkit::within;
 
-/// Awaits `fut`, failing the test with `what` if it takes longer than [`STEP`].
-pub async fn within<T>(what: &str, fut: impl Future<Output = T>) -> T {
-    match tokio::time::timeout(STEP, fut).await {
-        Ok(v) => v,
-        Err(_) => panic!("timed out waiting for {what}"),
-    }
-}
-
-/// The running radio plus a control proxy.
-pub struct Radio {
-    pub sim: Simulation,
-    pub control: Radio1Proxy<'static>,
-}
-
-/// Points `DBUS_SYSTEM_BUS_ADDRESS` at a bus socket in a fresh temp folder and runs `body` on a
-/// new runtime with that folder; `body` starts (and stops) radios there itself.
+/// Claims this process's bus for a socket in a fresh temp folder and runs `body` with that
+/// folder on a new runtime; `body` starts (and stops) radios there itself.
 pub fn with_bus_dir(body: impl AsyncFnOnce(&std::path::Path)) {
     // RUST_LOG=hearth_radio=debug shows what the radio does.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_test_writer()
         .try_init();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let address = hearth_radio::bus::socket_address(dir.path()).expect("address");
-    #[allow(unsafe_code)]
-    // SAFETY: no other thread exists yet that could read the environment: the runtime is built
-    // below, and each test binary runs this single test.
-    unsafe {
-        std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", &address);
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(body(dir.path()));
-    // The runtime may still hold bluez-async's clean-up tasks; do not wait for them.
-    runtime.shutdown_timeout(Duration::from_secs(1));
+    hearth_testkit::bus::with_process_bus(body);
 }
 
 /// Starts the radio with `config` in `dir` and connects a control proxy.
 pub async fn start_radio(dir: &std::path::Path, config: RadioConfig) -> Radio {
-    let sim = Simulation::up(dir, config).await.expect("radio up");
-    let conn = zbus::connection::Builder::address(sim.address())
-        .build()
-        .await
-        .expect("control connection");
-    let control = Radio1Proxy::new(&conn).await.expect("control proxy");
-    Radio { sim, control }
+    Radio::up(dir, config).await.expect("radio up")
 }
 
 /// Runs `body` against a fresh private bus and radio, then tears both down.
@@ -91,7 +55,7 @@ pub fn with_radio(body: impl AsyncFnOnce(&Radio)) {
     with_bus_dir(async |dir| {
         let radio = start_radio(dir, RadioConfig::default()).await;
         body(&radio).await;
-        radio.sim.down().await.expect("radio down");
+        radio.down().await.expect("radio down");
     });
 }
 
