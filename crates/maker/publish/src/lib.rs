@@ -60,6 +60,7 @@ pub use keys::Signer;
 pub use metadata::PublicKey;
 pub use record::{Action, PublishingRecord, RoleSignatures, RoleVersions, TargetRecord};
 pub use release::Release;
+pub use repo::sign as sign_metadata;
 pub use schedule::{RoleDue, Schedule};
 
 /// A top-level TUF role.

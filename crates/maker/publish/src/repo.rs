@@ -255,8 +255,13 @@ pub(crate) fn role_signers<'a>(
     Ok(chosen)
 }
 
-/// Signs `signed` with each signer once; returns the metadata and its file bytes.
-pub(crate) fn sign<T: Serialize>(
+/// Signs `signed` with each signer once; returns the metadata and its file bytes. Public for
+/// tests and tools that must write metadata the operations here never would (an attacker's
+/// replay signed with a stolen online key, to show that clients refuse it).
+///
+/// # Errors
+/// [`PublishError::Encode`] if `signed` holds a float.
+pub fn sign<T: Serialize>(
     signed: T,
     signers: &[&Signer],
 ) -> Result<(Signed<T>, Vec<u8>), PublishError> {

@@ -53,12 +53,28 @@ pub struct ImageMeta {
     pub security_fix: bool,
 }
 
+impl ImageMeta {
+    /// The target name this image belongs under.
+    #[must_use]
+    pub fn target_name(&self) -> String {
+        image_target(&self.model, self.version)
+    }
+}
+
 /// What a notice target is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoticeMeta {
     pub model: String,
     pub version: Version,
     pub locale: Locale,
+}
+
+impl NoticeMeta {
+    /// The target name this notice belongs under.
+    #[must_use]
+    pub fn target_name(&self) -> String {
+        notice_target(&self.model, self.version, self.locale)
+    }
 }
 
 /// The Hearth metadata of a target, under `custom.hearth` in the signed targets role.
@@ -75,8 +91,8 @@ impl TargetMeta {
     #[must_use]
     pub fn target_name(&self) -> String {
         match self {
-            TargetMeta::Image(m) => image_target(&m.model, m.version),
-            TargetMeta::Notice(m) => notice_target(&m.model, m.version, m.locale),
+            TargetMeta::Image(m) => m.target_name(),
+            TargetMeta::Notice(m) => m.target_name(),
         }
     }
 
