@@ -82,7 +82,10 @@ impl MetadataStore for AppStore {
     }
 
     fn store(&self, name: &str, bytes: &[u8]) -> sigstore_tuf::Result<()> {
-        if name.strip_prefix("targets/").is_some_and(|t| !keep_target(t)) {
+        if name
+            .strip_prefix("targets/")
+            .is_some_and(|t| !keep_target(t))
+        {
             return Ok(());
         }
         self.files.store(name, bytes)?;
