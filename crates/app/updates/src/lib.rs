@@ -328,3 +328,12 @@ async fn fetch_notice(
     check::check_notice_is(&notice, model, version, locale)?;
     Ok(notice)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_client_can_be_shared_between_tasks() {
+        fn shared<T: Send + Sync + 'static>() {}
+        shared::<super::UpdateClient>();
+    }
+}
