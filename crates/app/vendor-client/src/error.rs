@@ -63,7 +63,8 @@ impl ClientError {
     }
 
     /// Classifies a reqwest failure, finding a rustls certificate verdict in its source chain.
-    pub(crate) fn from_reqwest(err: &reqwest::Error) -> Self {
+    #[must_use]
+    pub fn from_reqwest(err: &reqwest::Error) -> Self {
         if let Some(tls) = find_rustls_error(err) {
             use rustls::CertificateError as C;
             return match tls {

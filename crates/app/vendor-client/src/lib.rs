@@ -130,32 +130,11 @@ impl VendorClient {
         let catalogue_key = VerifyingKey::from_bytes(&key)
             .map_err(|_| invalid("catalogue_key is not an Ed25519 public key".into()))?;
 
-        let mut roots = rustls::RootCertStore::empty();
-        for cert in CertificateDer::pem_slice_iter(profile.ca_pem.as_bytes()) {
-            let cert = cert.map_err(|e| invalid(format!("ca_pem: {e}")))?;
-            roots
-                .add(cert)
-                .map_err(|e| invalid(format!("ca_pem: {e}")))?;
-        }
-        if roots.is_empty() {
-            return Err(invalid("ca_pem holds no certificate".into()));
-        }
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| invalid(e.to_string()))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
-        let http = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .https_only(true)
-            .connect_timeout(settings.connect_timeout)
-            .timeout(settings.request_timeout)
-            // A redirect could lead anywhere; the vendor API never redirects.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| invalid(e.to_string()))?;
+        let http = pinned_https_client(
+            &profile.ca_pem,
+            settings.connect_timeout,
+            settings.request_timeout,
+        )?;
         Ok(Self {
             http,
             base,
@@ -396,6 +375,48 @@ impl VendorClient {
             message: body.message,
         })
     }
+}
+
+/// An HTTPS client that trusts only the certificates in `ca_pem` (the vendor profile's CA),
+/// never the system roots (EN 303 645 4.5-1): rustls on the ring provider, TLS 1.2/1.3,
+/// HTTP/1.1, `https://` only, no redirects (a redirect could lead anywhere; the vendor
+/// never redirects), with a connect timeout and a whole-request timeout. Shared by the
+/// vendor client and the update client (`hearth-updates`); classify its failures with
+/// [`ClientError::from_reqwest`].
+///
+/// # Errors
+/// [`ClientError::InvalidConfig`] if the PEM holds no usable certificate.
+pub fn pinned_https_client(
+    ca_pem: &str,
+    connect_timeout: Duration,
+    request_timeout: Duration,
+) -> Result<reqwest::Client, ClientError> {
+    let invalid = |m: String| ClientError::InvalidConfig(m);
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
+        let cert = cert.map_err(|e| invalid(format!("ca_pem: {e}")))?;
+        roots
+            .add(cert)
+            .map_err(|e| invalid(format!("ca_pem: {e}")))?;
+    }
+    if roots.is_empty() {
+        return Err(invalid("ca_pem holds no certificate".into()));
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| invalid(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .https_only(true)
+        .connect_timeout(connect_timeout)
+        .timeout(request_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| invalid(e.to_string()))
 }
 
 /// Reads the fields the app shows from a security.txt file (RFC 9116 §2.5).
