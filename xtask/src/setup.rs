@@ -26,6 +26,9 @@ pub const PACKAGES: &[&str] = &[
     "gnome-keyring",
     // the vendor service's PostgreSQL runs
     "postgresql",
+    // python-tuf, the reference TUF client, reads the vendor's repository in a test
+    "python3",
+    "python3-venv",
 ];
 
 fn missing_packages() -> Vec<&'static str> {
@@ -76,6 +79,39 @@ fn ensure_cargo_tool(binary: &str, krate: &str) -> Result<(), Failure> {
 }
 
 /// Everything, in order.
+/// The python-tuf release the cross-tool test reads the vendor's repository with.
+const PYTHON_TUF: &str = "tuf==7.0.1";
+
+/// The Python of the venv that holds python-tuf (under the cargo target folder, so CI's cache
+/// keeps it and a clean checkout never sees it).
+pub fn python_tuf() -> PathBuf {
+    crate::steps::target_dir().join("python-tuf/bin/python3")
+}
+
+/// Makes the venv with python-tuf once (from PyPI).
+fn ensure_python_tuf() -> Result<(), Failure> {
+    let python = python_tuf();
+    let has_tuf = Command::new(&python)
+        .args(["-c", "import tuf"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if has_tuf {
+        return Ok(());
+    }
+    let venv = crate::steps::target_dir().join("python-tuf");
+    println!(
+        "xtask: installing python-tuf ({PYTHON_TUF}) into {}",
+        venv.display()
+    );
+    run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    run(Command::new(venv.join("bin/pip")).args([
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        PYTHON_TUF,
+    ]))
+}
+
 pub fn ensure_all() -> Result<(), Failure> {
     let missing = missing_packages();
     if !missing.is_empty() {
@@ -96,6 +132,7 @@ pub fn ensure_all() -> Result<(), Failure> {
     ensure_cargo_tool("tauri-driver", "tauri-driver")?;
     ensure_cargo_tool("cargo-nextest", "cargo-nextest")?;
     ensure_cargo_tool("cargo-fuzz", "cargo-fuzz")?;
+    ensure_python_tuf()?;
     let ui = root().join("ui");
     let stamp = ui.join("node_modules/.package-lock.json");
     let lock = ui.join("package-lock.json");

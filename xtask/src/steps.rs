@@ -243,7 +243,10 @@ pub fn test(args: &[String]) -> Result<(), Failure> {
                         "--locked",
                         "--no-fail-fast",
                     ])
-                    .args(["-E", "not package(hearth-e2e)"]))
+                    .args(["-E", "not package(hearth-e2e)"])
+                    // The cross-tool TUF test must run, not skip, here.
+                    .env("HEARTH_PYTHON", setup::python_tuf())
+                    .env("HEARTH_REQUIRE_PYTHON_TUF", "1"))
             });
             step("end-to-end tests", &mut || {
                 let display = Display::ensure()?;
