@@ -5,7 +5,8 @@
 //! - `cargo xtask test` does the same set-up, then runs every check and test.
 //!
 //! Others: `cargo xtask licenses [--check]` regenerates the component list that
-//! About shows; `cargo xtask fuzz [SECONDS]` runs every fuzz target.
+//! About shows; `cargo xtask fuzz [SECONDS] [TARGET…]` runs every fuzz target
+//! (or the named ones) for SECONDS each.
 
 mod demo;
 mod licenses;
@@ -24,7 +25,7 @@ fn main() -> ExitCode {
         Some("setup") => setup::ensure_all(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <demo [--screenshots DIR] | test | fuzz [SECONDS] | licenses [--check] | setup>"
+                "usage: cargo xtask <demo [--screenshots DIR] | test | fuzz [SECONDS] [TARGET…] | licenses [--check] | setup>"
             );
             return ExitCode::from(2);
         }
