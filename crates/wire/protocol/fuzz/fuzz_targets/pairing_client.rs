@@ -2,8 +2,8 @@
 //! round trips of a real pairing run against an honest device.
 //!
 //! One answer of the run is replaced by hostile bytes (raw, byte edits of the
-//! genuine answer, a CBOR value from the input under any response tag, or an
-//! unsolicited event). Never panics; a client that failed stays finished; the
+//! genuine answer, a CBOR value from the input under any response tag, an
+//! unsolicited event, or the genuine answer under another request id). Never panics; a client that failed stays finished; the
 //! client sends `pake3` (the Wi-Fi passphrase and the owner key) only after
 //! a `pake2` the device really sent; and a paired result always names the
 //! genuine device's identity key, model and serial.
@@ -46,7 +46,7 @@ fn wrapped(id: u32, tag: &str, body: Value) -> Vec<u8> {
 }
 
 fn hostile(mode: u8, input: &[u8], genuine: &[u8], id: u32) -> Vec<u8> {
-    match mode % 4 {
+    match mode % 5 {
         0 => input.to_vec(),
         1 => edit(genuine, input),
         2 => {
@@ -55,11 +55,22 @@ fn hostile(mode: u8, input: &[u8], genuine: &[u8], id: u32) -> Vec<u8> {
             let tag = Response::TAGS[usize::from(mode / 4) % Response::TAGS.len()];
             wrapped(id, tag, body)
         }
-        _ => {
+        3 => {
             let body = ciborium::de::from_reader_with_recursion_limit::<Value, _>(input, 8)
                 .unwrap_or(Value::Null);
             let tag = ["wifi_status", "sealed_event"][usize::from(mode / 4) % 2];
             wrapped(id, tag, body)
+        }
+        _ => {
+            // The genuine answer, but to another request (a late or
+            // duplicated answer).
+            let mut envelope = message::decode::<Response>(genuine, &Limits::default())
+                .expect("the genuine answer decodes");
+            let mut other = [0u8; 4];
+            let n = input.len().min(4);
+            other[..n].copy_from_slice(&input[..n]);
+            envelope.id = u32::from_le_bytes(other);
+            message::encode(&envelope).expect("re-encodes")
         }
     }
 }

@@ -138,12 +138,18 @@ impl HonestDevice {
     }
 }
 
-/// Applies edits read from `edits` to `genuine`: each edit is 3 bytes
-/// (position high, position low, value) that overwrite, insert or remove one
-/// byte, so the result stays close to a real message and reaches deep checks.
+/// Applies edits read from `edits` to `genuine`: a count, then per edit 3
+/// bytes (position high, position low, value) that overwrite, insert or
+/// remove one byte, so the result stays close to a real message and reaches
+/// deep checks.
 pub fn edit(genuine: &[u8], edits: &[u8]) -> Vec<u8> {
     let mut out = genuine.to_vec();
-    for chunk in edits.chunks_exact(3) {
+    // One to four edits (the first byte says how many): a run of many random
+    // edits would almost never leave a message whose later checks matter.
+    let Some((&count, edits)) = edits.split_first() else {
+        return out;
+    };
+    for chunk in edits.chunks_exact(3).take(usize::from(count % 4) + 1) {
         let position = usize::from(u16::from_be_bytes([chunk[0], chunk[1]]));
         let value = chunk[2];
         let len = out.len();
