@@ -294,7 +294,7 @@ fn summary(
 /// Seconds each fuzz target runs in `cargo xtask test`: every target runs,
 /// briefly, so a target that no longer builds or crashes at once fails CI.
 /// Longer runs are `cargo xtask fuzz` (5 minutes a target by default).
-const CI_FUZZ_SECONDS: u32 = 10;
+const CI_FUZZ_SECONDS: u32 = 8;
 
 /// Every cargo-fuzz directory: `crates/<party>/<crate>/fuzz`, each its own
 /// workspace beside the crate it fuzzes.
