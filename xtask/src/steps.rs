@@ -204,7 +204,14 @@ pub fn test(args: &[String]) -> Result<(), Failure> {
         return summary(&results, started);
     }
     step("rustfmt", &mut || {
-        run(cargo().args(["fmt", "--all", "--check"]))
+        run(cargo().args(["fmt", "--all", "--check"]))?;
+        // The fuzz directories are workspaces of their own.
+        for dir in fuzz_dirs() {
+            run(cargo()
+                .args(["fmt", "--check", "--manifest-path"])
+                .arg(dir.join("Cargo.toml")))?;
+        }
+        Ok(())
     });
     let ui_built = step("ui build", &mut build_ui);
     step("ui type check", &mut || {

@@ -39,7 +39,11 @@ fn structured(input: &[u8]) -> Vec<u8> {
         };
         let field = FIELDS[usize::from(pick) % FIELDS.len()];
         out.extend(field.bytes().map(|b| {
-            if pick & 0x80 != 0 { b.to_ascii_lowercase() } else { b }
+            if pick & 0x80 != 0 {
+                b.to_ascii_lowercase()
+            } else {
+                b
+            }
         }));
         out.push(b':');
         out.extend_from_slice(value);

@@ -32,7 +32,9 @@ use hearth_protocol::message::{
     GetPlug, Limits, Passphrase, PlugState, Provisioning, ReadTemperature, RemoveUser, Request,
     Response, Role, SetPlug, SetWifi, Temperature, UserAdded,
 };
-use hearth_protocol::pairing::{Channel, OwnerSessionClient, PairingClient, PairingError, PairingStep};
+use hearth_protocol::pairing::{
+    Channel, OwnerSessionClient, PairingClient, PairingError, PairingStep,
+};
 use hearth_protocol::session::MAX_FAILURES as SESSION_MAX_FAILURES;
 use hearth_protocol::setup_code::SetupCode;
 use libfuzzer_sys::arbitrary::{Result as ArbitraryResult, Unstructured};
@@ -125,9 +127,9 @@ impl Model {
         if !self.window_open() {
             return Some(WireError::PairingWindowClosed);
         }
-        let wait = self
-            .last_failure_at
-            .map_or(0, |last| last.saturating_add(self.delay()).saturating_sub(self.now));
+        let wait = self.last_failure_at.map_or(0, |last| {
+            last.saturating_add(self.delay()).saturating_sub(self.now)
+        });
         (wait > 0).then(|| WireError::LockedOut {
             retry_after_secs: u32::try_from(wait).unwrap_or(u32::MAX),
         })
@@ -167,7 +169,10 @@ impl Model {
             self.wifi.as_deref(),
             "Wi-Fi network"
         );
-        assert_eq!(state.brute_force.failures, self.failures, "failures counted");
+        assert_eq!(
+            state.brute_force.failures, self.failures,
+            "failures counted"
+        );
         assert_eq!(
             state.brute_force.last_failure_at, self.last_failure_at,
             "last failure"
@@ -187,7 +192,11 @@ impl Model {
         for user in &state.users {
             assert!(state.user_data.contains_key(&user.id), "per-user data");
         }
-        assert_eq!(state.user_data.len(), state.users.len(), "data of removed users");
+        assert_eq!(
+            state.user_data.len(),
+            state.users.len(),
+            "data of removed users"
+        );
     }
 }
 
@@ -305,7 +314,12 @@ impl Run {
             }
             (Some(WireError::LockedUntilButton), Err(PairingError::LockedUntilButton)) => {}
             (Some(expected), other) => panic!("expected {expected:?}, got {other:?}"),
-            (None, Err(PairingError::WrongCode { attempts_left: left })) => {
+            (
+                None,
+                Err(PairingError::WrongCode {
+                    attempts_left: left,
+                }),
+            ) => {
                 assert!(!right_code, "the right code was refused as wrong");
                 assert_eq!(left, attempts_left - 1, "attempts left");
                 // Counted at pake1; the device waits for pake3 that never comes.
@@ -366,7 +380,10 @@ impl Run {
             // user, so an app with another key refuses the device's hello;
             // the device waits for an owner_auth that never comes.
             Err(PairingError::Handshake(HandshakeError::DeviceSignatureInvalid)) => {
-                assert!(known_user && !honest_key, "the paired device's hello was refused");
+                assert!(
+                    known_user && !honest_key,
+                    "the paired device's hello was refused"
+                );
                 self.model.enter_link(LinkState::Handshake(user_id));
                 return Ok(());
             }
@@ -440,11 +457,17 @@ impl Run {
             }
             6 => Request::FactoryReset(FactoryReset {}),
             _ => Request::SetWifi(SetWifi {
-                ssid: if u.arbitrary()? { SSID.into() } else { "cafe".into() },
+                ssid: if u.arbitrary()? {
+                    SSID.into()
+                } else {
+                    "cafe".into()
+                },
                 passphrase: Passphrase::new(WIFI_PASS.into()),
             }),
         };
-        let (_, bytes) = channel.request(request.clone()).expect("a valid request seals");
+        let (_, bytes) = channel
+            .request(request.clone())
+            .expect("a valid request seals");
         let in_session = self.model.link == LinkState::Session(actor);
         let answer = self.send(&bytes);
         let opened = channel.open(&answer);
@@ -564,8 +587,8 @@ impl Run {
         let decoded = message::decode::<Request>(bytes, &Limits::default());
         let link_before = self.model.link;
         let answer = self.send(bytes);
-        let answer = message::decode::<Response>(&answer, &Limits::default())
-            .expect("checked in send");
+        let answer =
+            message::decode::<Response>(&answer, &Limits::default()).expect("checked in send");
         if let Ok(request) = &decoded {
             assert_eq!(answer.id, request.id, "the answer repeats the request id");
         }
@@ -575,7 +598,9 @@ impl Run {
             assert!(
                 matches!(
                     answer,
-                    Response::Error(WireError::Malformed { .. } | WireError::UnsupportedVersion { .. })
+                    Response::Error(
+                        WireError::Malformed { .. } | WireError::UnsupportedVersion { .. }
+                    )
                 ),
                 "undecodable request answered with {answer:?}"
             );
@@ -609,7 +634,12 @@ impl Run {
             Request::Pake3(_) => {
                 if link_before == LinkState::Pake {
                     let left = MAX_FAILURES.saturating_sub(m.failures);
-                    expected_error(&answer, WireError::WrongCode { attempts_left: left });
+                    expected_error(
+                        &answer,
+                        WireError::WrongCode {
+                            attempts_left: left,
+                        },
+                    );
                     m.enter_link(LinkState::Idle);
                 } else {
                     expected_error(&answer, WireError::UnexpectedMessage);
@@ -618,7 +648,10 @@ impl Run {
             Request::OwnerHello(hello) => {
                 self.app.channel = None;
                 if matches!(answer, Response::DeviceHello(_)) {
-                    assert!(m.users.contains_key(&hello.user_id), "hello for an unknown user");
+                    assert!(
+                        m.users.contains_key(&hello.user_id),
+                        "hello for an unknown user"
+                    );
                     m.enter_link(LinkState::Handshake(hello.user_id));
                 } else {
                     // Unknown user, or a low-order ephemeral key.
@@ -708,7 +741,9 @@ fn step(run: &mut Run, u: &mut Unstructured<'_>) -> ArbitraryResult<()> {
             }
         }
         9 => {
-            run.core.factory_reset_button(run.model.now).expect("persists");
+            run.core
+                .factory_reset_button(run.model.now)
+                .expect("persists");
             let m = &mut run.model;
             m.users.clear();
             m.wifi = None;
@@ -720,7 +755,9 @@ fn step(run: &mut Run, u: &mut Unstructured<'_>) -> ArbitraryResult<()> {
             run.drop_app_channel();
         }
         10 => {
-            run.core.power_cycle(run.model.now).expect("the state reloads");
+            run.core
+                .power_cycle(run.model.now)
+                .expect("the state reloads");
             let m = &mut run.model;
             m.enter_link(LinkState::Idle);
             m.window_opened_at = (!m.paired()).then_some(m.now);

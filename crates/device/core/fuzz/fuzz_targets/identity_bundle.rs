@@ -62,7 +62,8 @@ fuzz_target!(|data: &[u8]| {
     let again = identity.to_bundle().expect("a decoded bundle encodes");
     assert_eq!(Identity::from_bundle(&again).expect("re-decodes"), identity);
 
-    let Ok(mut core) = DeviceCore::boot(MemoryStorage::new(), Some(identity), peripherals(3), START)
+    let Ok(mut core) =
+        DeviceCore::boot(MemoryStorage::new(), Some(identity), peripherals(3), START)
     else {
         return;
     };

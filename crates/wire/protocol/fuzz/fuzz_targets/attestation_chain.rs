@@ -47,10 +47,16 @@ fuzz_target!(|data: &[u8]| {
     let valid_now = (g.validity.not_before..=g.validity.not_after).contains(&now);
     match result {
         Ok(device) => {
-            assert_eq!(chain, g.chain_bytes, "a chain the vendor never issued verified");
+            assert_eq!(
+                chain, g.chain_bytes,
+                "a chain the vendor never issued verified"
+            );
             assert!(valid_now, "verified outside its validity");
             assert_eq!(device.identity_key, g.identity.public());
-            assert_eq!((device.model.as_str(), device.serial.as_str()), (MODEL, SERIAL));
+            assert_eq!(
+                (device.model.as_str(), device.serial.as_str()),
+                (MODEL, SERIAL)
+            );
         }
         Err(error) if chain == g.chain_bytes => {
             assert!(!valid_now, "the genuine chain was refused: {error:?}");

@@ -103,7 +103,13 @@ fuzz_target!(|data: &[u8]| {
             })) => {
                 let plain = message::decode::<Response>(frame, &Limits::default());
                 assert!(
-                    matches!(plain, Ok(Envelope { body: Response::Error(_), .. })),
+                    matches!(
+                        plain,
+                        Ok(Envelope {
+                            body: Response::Error(_),
+                            ..
+                        })
+                    ),
                     "an error that was not sent in plain"
                 );
             }
@@ -126,13 +132,19 @@ fuzz_target!(|data: &[u8]| {
     ))
     .expect("encodes");
     let closed = channel.session().state() == SessionState::Closed;
-    assert_eq!(closed, channel.session().rejections().total() >= MAX_FAILURES);
+    assert_eq!(
+        closed,
+        channel.session().rejections().total() >= MAX_FAILURES
+    );
     match channel.open(&sealed) {
         Ok(FromDevice::Response(envelope)) => {
             assert!(!closed);
             assert_eq!(envelope.body, Response::Plug(PlugState { on: true }));
         }
         Ok(other) => panic!("the genuine answer opened as {other:?}"),
-        Err(error) => assert!(closed, "the genuine answer was refused: {error:?} ({rejected} rejected before)"),
+        Err(error) => assert!(
+            closed,
+            "the genuine answer was refused: {error:?} ({rejected} rejected before)"
+        ),
     }
 });

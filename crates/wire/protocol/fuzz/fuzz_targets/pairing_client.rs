@@ -103,7 +103,10 @@ fuzz_target!(|data: &[u8]| {
             .id;
         let Some(genuine_answer) = device.answer(&request) else {
             // The honest device refuses what a tampered run made the client send.
-            assert!(tampered_before, "the honest device refused an untampered run");
+            assert!(
+                tampered_before,
+                "the honest device refused an untampered run"
+            );
             return;
         };
         let answer = if step == round {
@@ -116,7 +119,10 @@ fuzz_target!(|data: &[u8]| {
         let outcome = match outcome {
             Ok(PairingStep::Ignored) => {
                 let event = message::decode_from_device(&answer, &Limits::default());
-                assert!(matches!(event, Ok(FromDevice::Event(_))), "ignored a response");
+                assert!(
+                    matches!(event, Ok(FromDevice::Event(_))),
+                    "ignored a response"
+                );
                 client.handle(&genuine_answer, NOW, &mut rng)
             }
             other => other,

@@ -64,7 +64,11 @@ fuzz_target!(|data: &[u8]| {
         match frames.iter().position(|f| *f == frame) {
             _ if closed => assert_eq!(result, Err(SessionError::Closed)),
             Some(i) if i == next => {
-                assert_eq!(result.as_ref(), Ok(&plaintexts[i]), "genuine frame {i} in order");
+                assert_eq!(
+                    result.as_ref(),
+                    Ok(&plaintexts[i]),
+                    "genuine frame {i} in order"
+                );
                 next += 1;
             }
             Some(i) => {
@@ -78,7 +82,10 @@ fuzz_target!(|data: &[u8]| {
             }
             None => {
                 failures += 1;
-                assert!(result.is_err(), "a frame the device never sealed was accepted");
+                assert!(
+                    result.is_err(),
+                    "a frame the device never sealed was accepted"
+                );
             }
         }
         assert_eq!(app.rejections().total(), failures.min(MAX_FAILURES));

@@ -11,8 +11,8 @@ use std::sync::OnceLock;
 
 use hearth_protocol::attestation::{DeviceCa, IdentityKey, Validity, VendorRoot};
 use hearth_protocol::message::{
-    self, Capability, DeviceInfo, Envelope, Limits, PairingParamsResponse, Pake2,
-    ProvisioningAck, Request, Response, Sealed,
+    self, Capability, DeviceInfo, Envelope, Limits, PairingParamsResponse, Pake2, ProvisioningAck,
+    Request, Response, Sealed,
 };
 use hearth_protocol::session::{Role as SessionRole, SecureSession};
 use hearth_protocol::setup_code::{ParsedSetupCode, SetupCode};
