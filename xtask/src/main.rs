@@ -6,7 +6,8 @@
 //!
 //! Others: `cargo xtask press N` presses the button of the running demo's device N;
 //! `cargo xtask licenses [--check]` regenerates the component list that About shows;
-//! `cargo xtask fuzz [SECONDS]` runs every fuzz target.
+//! `cargo xtask fuzz [SECONDS] [TARGET…]` runs every fuzz target (or the named ones) for
+//! SECONDS each.
 
 mod demo;
 mod licenses;
@@ -26,7 +27,7 @@ fn main() -> ExitCode {
         Some("setup") => setup::ensure_all(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <demo [--screenshots DIR] | press N | test | fuzz [SECONDS] | licenses [--check] | setup>"
+                "usage: cargo xtask <demo [--screenshots DIR] | press N | test | fuzz [SECONDS] [TARGET…] | licenses [--check] | setup>"
             );
             return ExitCode::from(2);
         }

@@ -202,7 +202,14 @@ pub fn test(args: &[String]) -> Result<(), Failure> {
         return summary(&results, started);
     }
     step("rustfmt", &mut || {
-        run(cargo().args(["fmt", "--all", "--check"]))
+        run(cargo().args(["fmt", "--all", "--check"]))?;
+        // The fuzz directories are workspaces of their own.
+        for dir in fuzz_dirs() {
+            run(cargo()
+                .args(["fmt", "--check", "--manifest-path"])
+                .arg(dir.join("Cargo.toml")))?;
+        }
+        Ok(())
     });
     let ui_built = step("ui build", &mut build_ui);
     step("ui type check", &mut || {
@@ -265,10 +272,7 @@ pub fn test(args: &[String]) -> Result<(), Failure> {
             });
         }
     }
-    let fuzz_dir = root().join("crates/wire/protocol/fuzz");
-    if fuzz_dir.join("Cargo.toml").exists() {
-        step("fuzz (short)", &mut || fuzz(&["20".to_owned()]));
-    }
+    step("fuzz (short)", &mut || fuzz(&[CI_FUZZ_SECONDS.to_string()]));
     summary(&results, started)
 }
 
@@ -295,43 +299,114 @@ fn summary(
     }
 }
 
-/// `cargo xtask fuzz [SECONDS]`: every fuzz target of the protocol crate for
-/// SECONDS each (default 300). Uses the stable toolchain with RUSTC_BOOTSTRAP=1
-/// for the fuzz build alone.
-pub fn fuzz(args: &[String]) -> Result<(), Failure> {
-    let seconds: u32 = match args.first() {
-        None => 300,
-        Some(s) => s
-            .parse()
-            .map_err(|_| Failure(format!("{s:?} is not a number of seconds")))?,
-    };
-    let fuzz_dir = root().join("crates/wire/protocol/fuzz");
-    let list = Command::new("cargo")
-        .args(["fuzz", "list", "--fuzz-dir"])
-        .arg(&fuzz_dir)
-        .current_dir(root().join("crates/wire/protocol"))
-        .output()
-        .map_err(|e| Failure(format!("cargo fuzz: {e}")))?;
-    let targets: Vec<String> = String::from_utf8_lossy(&list.stdout)
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if targets.is_empty() {
-        return Err(Failure("no fuzz targets found".into()));
+/// Seconds each fuzz target runs in `cargo xtask test`: every target runs,
+/// briefly, so a target that no longer builds or crashes at once fails CI.
+/// Longer runs are `cargo xtask fuzz` (5 minutes a target by default).
+const CI_FUZZ_SECONDS: u32 = 8;
+
+/// Every cargo-fuzz directory: `crates/<party>/<crate>/fuzz`, each its own
+/// workspace beside the crate it fuzzes.
+fn fuzz_dirs() -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    for party in std::fs::read_dir(root().join("crates"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        for krate in std::fs::read_dir(party.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let dir = krate.path().join("fuzz");
+            if dir.join("Cargo.toml").is_file() {
+                dirs.push(dir);
+            }
+        }
     }
-    for target in targets {
-        println!("xtask: fuzzing {target} for {seconds} s");
-        run(Command::new("cargo")
-            .args(["fuzz", "run", "--fuzz-dir"])
-            .arg(&fuzz_dir)
-            .args(["--target-dir"])
-            .arg(target_dir().join("fuzz"))
-            .arg(&target)
-            .args(["--", &format!("-max_total_time={seconds}")])
-            .current_dir(root().join("crates/wire/protocol"))
-            .env("RUSTC_BOOTSTRAP", "1"))?;
+    dirs.sort();
+    dirs
+}
+
+/// `cargo fuzz` in the crate beside `fuzz_dir`, on the stable toolchain
+/// (RUSTC_BOOTSTRAP=1 for the fuzz build alone), into one target directory
+/// shared by every fuzz workspace so their common dependencies build once.
+///
+/// No sanitizer (`-s none`): every crate fuzzed denies `unsafe_code`, so what
+/// the targets look for is panics, failed assertions and overflow (debug
+/// assertions stay on); AddressSanitizer would double the build and halve
+/// the executions for nothing it could find in safe code.
+fn cargo_fuzz(fuzz_dir: &Path, subcommand: &str) -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.args(["fuzz", subcommand, "--fuzz-dir"]).arg(fuzz_dir);
+    if subcommand != "list" {
+        cmd.args(["--sanitizer", "none", "--target-dir"])
+            .arg(target_dir().join("fuzz"));
+    }
+    cmd.current_dir(fuzz_dir.parent().unwrap_or(fuzz_dir))
+        .env("RUSTC_BOOTSTRAP", "1");
+    cmd
+}
+
+/// `cargo xtask fuzz [SECONDS] [TARGET…]`: every fuzz target of every fuzz
+/// directory (or only the named ones) for SECONDS each (default 300), one
+/// after the other. libFuzzer prints each run's executions and coverage
+/// (`#N DONE cov: X ft: Y`); a crash stops the run and leaves its input in
+/// the directory's `artifacts/`.
+pub fn fuzz(args: &[String]) -> Result<(), Failure> {
+    let (seconds, only): (u32, &[String]) = match args.split_first() {
+        None => (300, &[]),
+        Some((s, rest)) => (
+            s.parse()
+                .map_err(|_| Failure(format!("{s:?} is not a number of seconds")))?,
+            rest,
+        ),
+    };
+    let dirs = fuzz_dirs();
+    if dirs.is_empty() {
+        return Err(Failure("no fuzz directories found".into()));
+    }
+    let mut ran = 0;
+    for dir in &dirs {
+        let list = cargo_fuzz(dir, "list")
+            .output()
+            .map_err(|e| Failure(format!("cargo fuzz: {e}")))?;
+        if !list.status.success() {
+            return Err(Failure(format!(
+                "cargo fuzz list in {}: {}",
+                dir.display(),
+                String::from_utf8_lossy(&list.stderr)
+            )));
+        }
+        let targets: Vec<String> = String::from_utf8_lossy(&list.stdout)
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .filter(|l| only.is_empty() || only.iter().any(|o| o == l))
+            .map(str::to_owned)
+            .collect();
+        if targets.is_empty() {
+            continue;
+        }
+        println!("xtask: building the fuzz targets in {}", dir.display());
+        run(&mut cargo_fuzz(dir, "build"))?;
+        for target in targets {
+            println!("xtask: fuzzing {target} for {seconds} s");
+            run(cargo_fuzz(dir, "run").arg(&target).args([
+                "--",
+                &format!("-max_total_time={seconds}"),
+                // Long inputs from the start: the stateful targets read a
+                // sequence of steps from their input.
+                "-len_control=0",
+                "-max_len=1024",
+                // One input taking this long is a hang, not a slow run.
+                "-timeout=10",
+            ]))?;
+            ran += 1;
+        }
+    }
+    if ran == 0 {
+        return Err(Failure(format!("no fuzz target matches {only:?}")));
     }
     Ok(())
 }

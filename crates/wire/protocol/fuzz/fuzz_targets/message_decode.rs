@@ -40,8 +40,13 @@ fuzz_target!(|data: &[u8]| {
     round_trip::<Event>(data, &limits);
     let _ = decode_from_device(data, &limits);
     if let Ok(provisioning) = Provisioning::decode(data, &limits) {
-        let again = provisioning.encode().expect("a decoded provisioning encodes");
-        assert_eq!(Provisioning::decode(&again, &limits).expect("re-decodes"), provisioning);
+        let again = provisioning
+            .encode()
+            .expect("a decoded provisioning encodes");
+        assert_eq!(
+            Provisioning::decode(&again, &limits).expect("re-decodes"),
+            provisioning
+        );
     }
 
     let Ok(body) = ciborium::de::from_reader_with_recursion_limit::<Value, _>(data, 8) else {

@@ -20,7 +20,10 @@ fuzz_target!(|data: &[u8]| {
         discriminator,
         passcode: parsed.passcode.clone(),
     };
-    assert_eq!(SetupCode::parse(&code.qr_payload()).expect("own QR payload"), parsed);
+    assert_eq!(
+        SetupCode::parse(&code.qr_payload()).expect("own QR payload"),
+        parsed
+    );
     let manual = SetupCode::parse(&code.manual_code()).expect("own manual code");
     assert_eq!(manual.passcode, parsed.passcode);
     assert!(manual.discriminator.matches(discriminator));
