@@ -16,7 +16,6 @@
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use hearth_core::ErrorCode;
 use hearth_protocol::setup_code::{QR_PREFIX, SetupCode, SetupCodeError};
 use image::{DynamicImage, GrayImage, ImageError, ImageFormat, ImageReader, Limits};
 
@@ -69,28 +68,6 @@ pub enum LabelError {
     /// A code that starts like a Hearth setup code but does not check out.
     #[error("the Hearth setup code in the picture is damaged: {0}")]
     DamagedCode(#[source] SetupCodeError),
-}
-
-impl LabelError {
-    /// The stable code, with its Fluent message in the one table.
-    #[must_use]
-    pub fn code(&self) -> ErrorCode {
-        match self {
-            Self::FileTooLarge { .. } => ErrorCode::LabelFileTooLarge,
-            Self::TooManyPixels { .. } => ErrorCode::LabelTooManyPixels,
-            Self::NotAnImage { .. } => ErrorCode::LabelNotAnImage,
-            Self::UnsupportedFormat { .. } => ErrorCode::LabelUnsupportedFormat,
-            Self::NoCodeFound => ErrorCode::LabelNoCodeFound,
-            Self::ForeignCode => ErrorCode::LabelForeignCode,
-            Self::DamagedCode(_) => ErrorCode::LabelDamagedCode,
-        }
-    }
-
-    /// The Fluent message that explains this error to a person.
-    #[must_use]
-    pub fn message_id(&self) -> &'static str {
-        self.code().message_id()
-    }
 }
 
 /// Reads the Hearth setup code from a photo or scan of a device label.

@@ -42,7 +42,10 @@ fn models() -> &'static [DeviceModel] {
 fn headers(content_type: Option<&str>) -> HeaderMap {
     let mut headers = HeaderMap::new();
     if let Some(t) = content_type {
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(t).expect("valid"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_str(t).expect("valid"),
+        );
     }
     headers
 }
@@ -57,7 +60,11 @@ fn report(headers: &HeaderMap, json_type: bool, body: &[u8]) {
         return;
     };
     assert!(json_type, "a report read under another content type");
-    assert_eq!(body.trim_ascii_start().first(), Some(&b'{'), "a report read from a non-object");
+    assert_eq!(
+        body.trim_ascii_start().first(),
+        Some(&b'{'),
+        "a report read from a non-object"
+    );
     let Some(model) = models().iter().find(|m| m.model == report.model) else {
         return;
     };
@@ -66,7 +73,9 @@ fn report(headers: &HeaderMap, json_type: bool, body: &[u8]) {
     };
     assert_eq!(rows.len(), report.fields.len());
     for row in &rows {
-        let field = model.field(&row.name).expect("only declared fields are stored");
+        let field = model
+            .field(&row.name)
+            .expect("only declared fields are stored");
         match (&field.value, &row.int_value, &row.text_value) {
             (FieldKind::Integer { min, max }, Some(i), None) => {
                 assert!((*min..=*max).contains(i), "{} = {i}", row.name);

@@ -20,12 +20,18 @@ fuzz_target!(|data: &[u8]| {
         }
         if let Ok(Some(key)) = decode::idempotency_key(&headers) {
             assert!((1..=64).contains(&key.len()));
-            assert!(key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+            assert!(
+                key.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            );
         }
     }
     if let Ok(query) = std::str::from_utf8(data) {
         if let Ok(window) = decode::anomaly_window(Some(query), 900) {
-            assert!((1..=decode::MAX_WINDOW_SECS).contains(&window), "{query:?} -> {window}");
+            assert!(
+                (1..=decode::MAX_WINDOW_SECS).contains(&window),
+                "{query:?} -> {window}"
+            );
         }
     }
 });

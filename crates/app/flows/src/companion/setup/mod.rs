@@ -5,6 +5,7 @@
 //! sends and receives for it.
 
 mod code;
+mod label_codes;
 mod question;
 
 use hearth_ble::Transport;
